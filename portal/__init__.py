@@ -1,0 +1,145 @@
+"""The borrower portal: a Flask application built by create_app()."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import ConfigError, load_config
+
+__all__ = ["create_app", "ConfigError"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, pages, error pages and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    configure_proxy(app)
+    configure_extensions(app)
+    configure_templates(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_security(app)
+    configure_cli(app)
+    return app
+
+
+def configure_proxy(app: Flask) -> None:
+    # Behind a reverse proxy the client's address arrives in X-Forwarded-For; trust only as
+    # many hops as the deployment says, so rate limits key on the real address.
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def configure_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (registers every table on the metadata)
+    from portal.auth import service as auth_service
+    from portal.columns import render_column_type
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.i18n import N_, select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True, compare_type=True, render_item=render_column_type,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token):
+        return auth_service.load_login_session(token)
+
+    from flask_babel import gettext
+
+    login_manager.localize_callback = gettext
+
+
+def configure_templates(app: Flask) -> None:
+    from flask import request
+    from flask_babel import format_date, format_datetime
+    from flask_wtf.csrf import generate_csrf
+
+    from portal.i18n import HTML_LANG, LANGUAGES, current_language, format_money
+
+    from portal.loans import labels
+    from portal.privacy import mask_email, mask_id_number, mask_phone
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_email"] = mask_email
+    app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+
+    @app.context_processor
+    def page_globals():
+        language = current_language()
+        return {
+            "languages": LANGUAGES,
+            "current_language": language,
+            "html_lang": HTML_LANG.get(language, "zh-Hans"),
+            "html_lang_of": HTML_LANG,
+            "csrf_token": generate_csrf,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.main.views import bp as main_bp
+    from portal.staff.views import bp as staff_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    from portal.extensions import db
+
+    def render_error(code: int, reason: str = ""):
+        db.session.rollback()
+        return render_template("errors/error.html", code=code, reason=reason), code
+
+    for code in (400, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+    app.register_error_handler(CSRFError, lambda error: render_error(400, "csrf"))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        app.logger.error("unhandled error: %s", getattr(error, "original_exception", error))
+        return render_error(500)
+
+
+def configure_security(app: Flask) -> None:
+    from portal.security import set_security_headers
+
+    production = app.config["PRODUCTION"]
+
+    @app.after_request
+    def security_headers(response):
+        return set_security_headers(response, production=production)
+
+
+def configure_cli(app: Flask) -> None:
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,113 @@
+"""Forms of the login, activation and password reset pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from portal.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+
+PASSWORD_MESSAGES = {
+    "too_short": _l("Use at least %(min)d characters.", min=MIN_LENGTH),
+    "too_long": _l("Use at most %(max)d characters.", max=MAX_LENGTH),
+    "common": _l("This password is too common and easy to guess. Choose another."),
+    "personal": _l("Do not use your phone number, e-mail or loan number in your password."),
+}
+
+
+def _new_password_rule(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(PASSWORD_MESSAGES[problem])
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Mobile number or e-mail"),
+        validators=[
+            DataRequired(_l("Enter your mobile number or e-mail address.")),
+            Length(max=254, message=_l("This is longer than any account name.")),
+        ],
+        render_kw={"autocomplete": "username", "maxlength": 254, "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=MAX_LENGTH, message=_l("This is longer than any password.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class ActivationStartForm(FlaskForm):
+    loan_number = StringField(
+        _l("Loan number"),
+        validators=[
+            DataRequired(_l("Enter the loan number from your loan contract.")),
+            Length(max=64, message=_l("A loan number has at most 64 characters.")),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 64, "autocapitalize": "characters"},
+        description=_l("It is printed on your loan contract and on our letters."),
+    )
+    id_last4 = StringField(
+        _l("Last 4 characters of your ID number"),
+        validators=[
+            DataRequired(_l("Enter the last 4 characters of your ID number.")),
+            Regexp(
+                r"^\s*[0-9]{3}[0-9Xx]\s*$",
+                message=_l("Enter exactly 4 characters: digits, the last one may be X."),
+            ),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 4},
+    )
+    channel = RadioField(
+        _l("Send the code by"),
+        choices=[("sms", _l("Text message to my phone")), ("email", _l("E-mail"))],
+        default="sms",
+        validators=[DataRequired(_l("Choose how to receive the code."))],
+    )
+    submit = SubmitField(_l("Send me a code"))
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password.")), _new_password_rule],
+        render_kw={"autocomplete": "new-password"},
+        description=_l(
+            "At least 8 characters. Long phrases are good; any characters are allowed."
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ActivationFinishForm(NewPasswordMixin, FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code we sent you.")),
+            Regexp(r"^\s*[0-9]{6}\s*$", message=_l("The code has 6 digits.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6},
+    )
+    submit = SubmitField(_l("Activate my account"))
+
+
+class ResetRequestForm(FlaskForm):
+    identifier = LoginForm.identifier
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField(_l("Save the new password"))

@@ -1,0 +1,437 @@
+"""Account operations: activation, login sessions, password reset, staff accounts.
+
+Functions here flush and never commit; the view commits once per request. Failures raise the
+small exceptions below, which never say whether an account exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale, gettext
+
+from portal import audit
+from portal.auth import throttle
+from portal.auth.models import (
+    STAFF_ROLES,
+    LoginSession,
+    Role,
+    TokenPurpose,
+    User,
+    VerificationToken,
+)
+from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans.models import Borrower, Loan
+from portal.outbox import service as outbox
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+RESET_LIFETIME = timedelta(minutes=30)
+SESSION_LIFETIME = timedelta(hours=12)
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+class InvalidCredentials(Exception):
+    """The account name and password do not match an active account."""
+
+
+class InvalidCode(Exception):
+    """The activation details or code do not match, or the code has expired."""
+
+
+class InvalidLink(Exception):
+    """The reset link is unknown, used or expired."""
+
+
+class PasswordRejected(Exception):
+    """The new password breaks a password rule; `problem` names which."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+class StaffAccountError(Exception):
+    """A staff account cannot be created as asked."""
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, without the +86 country prefix, so typed and imported numbers compare."""
+    digits = re.sub(r"[\s\-().]", "", value.strip())
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def normalize_identifier(value: str) -> str:
+    """An account name as typed, in the form it is stored in."""
+    value = value.strip()
+    if "@" in value:
+        return value.lower()
+    return normalize_phone(value)
+
+
+def normalize_loan_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def _hash_secret(purpose: str, secret: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{purpose}|{secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def find_login_user(identifier: str) -> User | None:
+    """The account a login name belongs to: staff e-mail, or a borrower's e-mail or phone."""
+    name = normalize_identifier(identifier)
+    if not name:
+        return None
+    if "@" in name:
+        condition = sa.or_(User.email == name, Borrower.email == name)
+    else:
+        condition = Borrower.phone == name
+    users = db.session.scalars(
+        sa.select(User).outerjoin(Borrower, User.borrower_id == Borrower.id).where(condition)
+    ).all()
+    return users[0] if len(users) == 1 else None
+
+
+def _password_context(user: User) -> tuple[str, ...]:
+    if user.borrower is not None:
+        b = user.borrower
+        return (b.phone, b.email or "", b.customer_ref, *[loan.loan_number for loan in b.loans])
+    return (user.email or "",)
+
+
+def _login_names(user: User) -> list[str]:
+    """Every name the account can log in with, normalised."""
+    if user.borrower is None:
+        return [user.email]
+    return [name for name in (user.borrower.phone, user.borrower.email) if name]
+
+
+def check_new_password(user: User | None, password: str) -> None:
+    problem = password_problem(password, context=_password_context(user) if user else ())
+    if problem:
+        raise PasswordRejected(problem)
+
+
+# --- logging in and out ---------------------------------------------------------------------
+
+
+def authenticate(identifier: str, password: str, *, address: str | None) -> User:
+    """Return the active account these credentials belong to, or raise."""
+    account = normalize_identifier(identifier)
+    throttle.check("login", account=account, address=address)
+    user = find_login_user(identifier)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_active:
+        throttle.record("login", account=account, address=address)
+        raise InvalidCredentials()
+    throttle.clear("login", account=account)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_login_session(user: User, *, remember: bool, address: str | None, user_agent: str):
+    """Open a server-side login session and return its token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime = (
+        timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"])
+        if remember
+        else SESSION_LIFETIME
+    )
+    db.session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=_hash_secret("session", token),
+            remember=remember,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            ip_address=address,
+            user_agent=(user_agent or "")[:200],
+        )
+    )
+    user.last_login_at = now
+    user.login_session_token = token
+    audit.record("auth.login", subject_type="user", subject_id=user.id, actor_user_id=user.id,
+                 borrower_id=user.borrower_id)
+    db.session.flush()
+    return token
+
+
+def load_login_session(token: str) -> User | None:
+    """The user of a live login session, or None when it has ended, expired or gone idle."""
+    if not token or len(token) > 100:
+        return None
+    login = db.session.scalar(
+        sa.select(LoginSession).where(LoginSession.token_hash == _hash_secret("session", token))
+    )
+    now = utcnow()
+    if login is None or login.revoked_at is not None or login.expires_at <= now:
+        return None
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if not login.remember and login.last_seen_at + idle <= now:
+        return None
+    user = login.user
+    if not user.is_active:
+        return None
+    if now - login.last_seen_at >= LAST_SEEN_RESOLUTION:
+        login.last_seen_at = now
+        db.session.commit()
+    user.login_session_token = token
+    return user
+
+
+def end_login_session(token: str | None) -> None:
+    """End one login session on the server, so copies of its cookies stop working."""
+    if not token:
+        return
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token_hash == _hash_secret("session", token))
+        .where(LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_all_login_sessions(user_id: int) -> None:
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- activation -------------------------------------------------------------------------------
+
+
+def _activation_candidate(loan_number: str, id_last4: str | None = None) -> User | None:
+    query = (
+        sa.select(User)
+        .join(Borrower, User.borrower_id == Borrower.id)
+        .join(Loan, Loan.borrower_id == Borrower.id)
+        .where(Loan.loan_number == normalize_loan_number(loan_number), User.activated_at.is_(None))
+    )
+    if id_last4 is not None:
+        query = query.where(sa.func.upper(Borrower.id_last4) == id_last4.strip().upper())
+    return db.session.scalar(query)
+
+
+def _deliver(user: User, channel: str, purpose: str, subject: str, body: str) -> None:
+    borrower = user.borrower
+    if borrower is None:
+        outbox.enqueue("email", user.email, subject, body, purpose=purpose, user_id=user.id)
+    elif channel == "email" and borrower.email:
+        outbox.enqueue("email", borrower.email, subject, body, purpose=purpose, user_id=user.id)
+    else:
+        outbox.enqueue("sms", borrower.phone, subject, body, purpose=purpose, user_id=user.id)
+
+
+def _user_language(user: User) -> str:
+    if user.borrower is not None:
+        return user.borrower.preferred_language
+    return user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def request_activation_code(loan_number: str, id_last4: str, channel: str, *, address) -> None:
+    """Send a one-time code when the loan number and ID digits match an account not yet active.
+
+    Silent when they do not match: the page says the same either way.
+    """
+    account = normalize_loan_number(loan_number)
+    throttle.check("activation", account=account, address=address)
+    throttle.check("activation_send", account=account, address=address,
+                   limits=throttle.SEND_LIMITS)
+    throttle.record("activation_send", account=account, address=address)
+    user = _activation_candidate(loan_number, id_last4)
+    if user is None:
+        throttle.record("activation", account=account, address=address)
+        return
+    now = utcnow()
+    db.session.execute(
+        sa.update(VerificationToken)
+        .where(
+            VerificationToken.user_id == user.id,
+            VerificationToken.purpose == TokenPurpose.ACTIVATION,
+            VerificationToken.used_at.is_(None),
+            VerificationToken.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db.session.add(
+        VerificationToken(
+            user_id=user.id,
+            purpose=TokenPurpose.ACTIVATION,
+            secret_hash=_hash_secret(f"activation|{user.id}", code),
+            channel=channel,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
+    with force_locale(_user_language(user)):
+        subject = gettext("Your activation code")
+        body = gettext(
+            "Your borrower portal activation code is %(code)s. It expires in %(minutes)d "
+            "minutes. Nobody from the lender will ever ask you for it.",
+            code=code,
+            minutes=int(CODE_LIFETIME.total_seconds() // 60),
+        )
+    _deliver(user, channel, "activation_code", subject, body)
+    audit.record("auth.activation_code_sent", subject_type="user", subject_id=user.id,
+                 borrower_id=user.borrower_id, actor_user_id=user.id, details={"channel": channel})
+
+
+def complete_activation(loan_number: str, code: str, password: str, *, address) -> User:
+    """Check the code, set the password and activate the account."""
+    account = normalize_loan_number(loan_number)
+    throttle.check("activation", account=account, address=address)
+    user = _activation_candidate(loan_number)
+    now = utcnow()
+    token = None
+    if user is not None:
+        token = db.session.scalar(
+            sa.select(VerificationToken)
+            .where(
+                VerificationToken.user_id == user.id,
+                VerificationToken.purpose == TokenPurpose.ACTIVATION,
+                VerificationToken.used_at.is_(None),
+                VerificationToken.expires_at > now,
+                VerificationToken.failed_attempts < CODE_MAX_ATTEMPTS,
+            )
+            .order_by(VerificationToken.created_at.desc())
+            .limit(1)
+        )
+    expected = token.secret_hash if token else _hash_secret("activation|none", "")
+    given = _hash_secret(f"activation|{user.id if user else 0}", code.strip())
+    if token is None or not hmac.compare_digest(expected, given):
+        if token is not None:
+            token.failed_attempts += 1
+        throttle.record("activation", account=account, address=address)
+        raise InvalidCode()
+    check_new_password(user, password)
+    token.used_at = now
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.activated_at = now
+    throttle.clear("activation", account=account)
+    audit.record("auth.activated", subject_type="user", subject_id=user.id,
+                 borrower_id=user.borrower_id, actor_user_id=user.id)
+    return user
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def request_password_reset(identifier: str, *, address, link_for) -> None:
+    """Send a single-use reset link to an active account; silent when none matches.
+
+    `link_for(token)` builds the absolute URL of the reset page.
+    """
+    account = normalize_identifier(identifier)
+    throttle.check("reset_send", account=account, address=address, limits=throttle.SEND_LIMITS)
+    throttle.record("reset_send", account=account, address=address)
+    user = find_login_user(identifier)
+    if user is None or not user.is_active:
+        return
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        VerificationToken(
+            user_id=user.id,
+            purpose=TokenPurpose.PASSWORD_RESET,
+            secret_hash=_hash_secret("reset", token),
+            channel="email",
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+        )
+    )
+    with force_locale(_user_language(user)):
+        subject = gettext("Reset your password")
+        body = gettext(
+            "Someone asked to reset the password of your borrower portal account. To choose a "
+            "new password, open this link within %(minutes)d minutes: %(link)s\n\nIf it was not "
+            "you, ignore this message; your password stays as it is.",
+            minutes=int(RESET_LIFETIME.total_seconds() // 60),
+            link=link_for(token),
+        )
+    _deliver(user, "email", "password_reset", subject, body)
+    audit.record("auth.reset_requested", subject_type="user", subject_id=user.id,
+                 borrower_id=user.borrower_id, actor_user_id=user.id)
+
+
+def valid_reset_token(token: str) -> VerificationToken:
+    """The unused, unexpired reset token for a link, or InvalidLink."""
+    if not token or len(token) > 100:
+        raise InvalidLink()
+    row = db.session.scalar(
+        sa.select(VerificationToken).where(
+            VerificationToken.secret_hash == _hash_secret("reset", token),
+            VerificationToken.purpose == TokenPurpose.PASSWORD_RESET,
+        )
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise InvalidLink()
+    if not row.user.is_active:
+        raise InvalidLink()
+    return row
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link, use the link up and end every login."""
+    row = valid_reset_token(token)
+    user = row.user
+    check_new_password(user, password)
+    now = utcnow()
+    row.used_at = now
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    end_all_login_sessions(user.id)
+    for name in _login_names(user):
+        throttle.clear("login", account=name)
+    audit.record("auth.password_reset", subject_type="user", subject_id=user.id,
+                 borrower_id=user.borrower_id, actor_user_id=user.id)
+    return user
+
+
+# --- staff accounts ---------------------------------------------------------------------------
+
+
+def create_staff_user(email: str, display_name: str, role: str, password: str) -> User:
+    """Create an active staff account with a role."""
+    if role not in STAFF_ROLES:
+        raise StaffAccountError(f"role must be one of {', '.join(STAFF_ROLES)}")
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise StaffAccountError("a valid e-mail address is required")
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise StaffAccountError(f"an account with the e-mail {email} already exists")
+    problem = password_problem(password, context=(email,))
+    if problem:
+        raise StaffAccountError(f"the password is not acceptable ({problem})")
+    now = utcnow()
+    user = User(
+        role=Role(role).value,
+        email=email,
+        display_name=display_name.strip()[:100] or email,
+        password_hash=hash_password(password),
+        activated_at=now,
+        password_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("staff.created", subject_type="user", subject_id=user.id,
+                 details={"role": user.role})
+    return user

@@ -1,0 +1,99 @@
+"""The `flask portal` command group: staff accounts, the outbox, demo data."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+portal_cli = AppGroup("portal", help="Borrower portal administration.")
+
+
+@portal_cli.command("create-staff")
+@click.option("--email", required=True, help="The staff member's e-mail; they log in with it.")
+@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
+@click.option(
+    "--role", type=click.Choice(["support", "approver", "admin"]), required=True,
+    help="What the account may do.",
+)
+@click.password_option(help="Asked for when not given.")
+def create_staff(email, display_name, role, password):
+    """Create a staff account with a role."""
+    from portal.auth.service import StaffAccountError, create_staff_user
+
+    try:
+        user = create_staff_user(email, display_name, role, password)
+    except StaffAccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+
+
+@portal_cli.command("seed")
+def seed():
+    """Add the reference data a new database needs (the default stage ladder)."""
+    from portal.loans.service import ensure_default_ladder
+
+    ensure_default_ladder()
+    db.session.commit()
+    click.echo("Reference data is in place.")
+
+
+@portal_cli.group("outbox")
+def outbox_cli():
+    """Read and deliver the outbox of e-mails and text messages."""
+
+
+@outbox_cli.command("list")
+@click.option("--pending", is_flag=True, help="Only messages not yet sent.")
+@click.option("--limit", default=20, show_default=True)
+def outbox_list(pending, limit):
+    """List the newest messages."""
+    from portal.outbox.service import recent_messages
+
+    for message in recent_messages(limit, pending_only=pending):
+        click.echo(
+            f"#{message.id} {message.created_at:%Y-%m-%d %H:%M:%S}Z {message.status:<7} "
+            f"{message.channel:<5} {message.recipient} | {message.subject}"
+        )
+
+
+@outbox_cli.command("show")
+@click.argument("message_id", type=int)
+def outbox_show(message_id):
+    """Print one message in full."""
+    from portal.outbox.models import OutboxMessage
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise click.ClickException(f"no message #{message_id}")
+    click.echo(f"To: {message.recipient} ({message.channel})\nSubject: {message.subject}\n"
+               f"Status: {message.status}, attempts {message.attempts}\n\n{message.body}")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=100, show_default=True)
+def outbox_send(limit):
+    """Deliver pending messages through the configured transports (cron this)."""
+    from portal.outbox.service import deliver_pending
+
+    counts = deliver_pending(limit)
+    click.echo(f"sent {counts['sent']}, waiting {counts['waiting']}, failed {counts['failed']}")
+
+
+@portal_cli.command("demo")
+def demo():
+    """Load demo accounts (development databases only) and print their logins."""
+    from flask import current_app
+
+    from portal.demo import load_demo
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("demo data is never loaded in production")
+    logins = load_demo()
+    db.session.commit()
+    click.echo("Demo logins (password for all: see each line):")
+    for line in logins:
+        click.echo("  " + line)

@@ -1,0 +1,102 @@
+"""Settings read from the environment.
+
+Every setting a deployment may change is listed here and in README.md. Production refuses to
+start on unsafe settings instead of silently using a fallback.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+INSECURE_KEYS = {"", "dev", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the portal can run with."""
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment."""
+    env = os.environ.get("PORTAL_ENV", "development").strip().lower()
+    if env not in {"development", "production"}:
+        raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {env!r}")
+    production = env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if production:
+        if secret_key.strip().lower() in INSECURE_KEYS or len(secret_key) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+    elif not secret_key:
+        # A per-process random key: sessions end on restart, which is fine for development.
+        secret_key = secrets.token_hex(32)
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
+    database_url = os.environ.get("DATABASE_URL", default_db)
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    return {
+        "PORTAL_ENV": env,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Outbox: SMTP delivery when MAIL_SERVER is set, otherwise messages wait in the outbox.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "portal@localhost"),
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
+        # SMS through an HTTP gateway that takes {"to": ..., "text": ...} as JSON.
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+        # Public address used in e-mailed links (password reset).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "DEV_OUTBOX_PAGE": (not production) and _bool("DEV_OUTBOX_PAGE", True),
+        # Cookies: Secure in production (served behind HTTPS).
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Every validator carries its own translated message.
+        "WTF_I18N_ENABLED": False,
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        # Password hashing (Argon2id). The defaults follow OWASP's recommendation.
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 64 * 1024),
+        "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+    }

@@ -1,0 +1,85 @@
+"""Language, time zone and money formatting for the viewer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from flask import request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+# The languages the portal speaks, each named in itself for the switcher.
+LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_Hans"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+
+_TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
+
+
+def language_from_tag(tag: str) -> str | None:
+    """Map a BCP 47 tag from Accept-Language to one of our languages."""
+    parts = tag.strip().lower().replace("_", "-").split("-")
+    if parts[0] == "en":
+        return "en"
+    if parts[0] == "zh":
+        if any(part in _TRADITIONAL_REGIONS for part in parts[1:]):
+            return "zh_Hant"
+        return "zh_Hans"
+    return None
+
+
+def language_from_accept_header(accept_languages) -> str:
+    """Pick the first of our languages in the browser's order of preference."""
+    for tag, _quality in accept_languages:
+        language = language_from_tag(tag)
+        if language:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def _account_language() -> str | None:
+    if not current_user or not current_user.is_authenticated:
+        return None
+    if current_user.borrower is not None:
+        return current_user.borrower.preferred_language
+    return current_user.preferred_language
+
+
+def select_locale() -> str:
+    """The viewer's choice, then their account's, then the browser's, then Simplified Chinese."""
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    account = _account_language()
+    if account in LANGUAGES:
+        return account
+    return language_from_accept_header(request.accept_languages)
+
+
+def select_timezone() -> str:
+    """A borrower's own time zone; staff and visitors see Shanghai time."""
+    if current_user and current_user.is_authenticated and current_user.borrower is not None:
+        return current_user.borrower.time_zone or DEFAULT_TIME_ZONE
+    return DEFAULT_TIME_ZONE
+
+
+def current_language() -> str:
+    """The language code of the page being rendered (zh_Hans, zh_Hant or en)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else DEFAULT_LANGUAGE
+
+
+def format_money(amount_minor: int, currency: str, locale=None) -> str:
+    """Format integer minor units as money for the viewer's locale (¥1,234.56)."""
+    if type(amount_minor) is not int:
+        raise TypeError("money amounts are integers in minor units")
+    digits = get_currency_precision(currency)
+    amount = Decimal(amount_minor).scaleb(-digits)
+    return format_currency(amount, currency, locale=locale or get_locale())
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogs where it is translated later, at display time."""
+    return message

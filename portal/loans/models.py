@@ -1,0 +1,163 @@
+"""Borrowers, loans, the balance journal, the stage ladder and the collection contact log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.columns import UTCDateTime, utcnow
+from portal.extensions import db
+
+JOURNAL_KINDS = ("charge", "payment", "waiver", "adjustment", "reversal")
+CONTACT_CHANNELS = ("sms", "email", "push", "call", "visit", "letter", "legal")
+CONTACT_PARTIES = ("borrower", "emergency_contact", "family", "employer", "other_third_party")
+CONTACT_OUTCOMES = (
+    "answered",
+    "unanswered",
+    "delivered",
+    "failed",
+    "left_message",
+    "promise_to_pay",
+    "refused",
+)
+LOAN_STATUSES = ("active", "closed", "charged_off")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Borrower(db.Model):
+    """A customer of the lender, as imported from the lending system."""
+
+    __tablename__ = "borrowers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    # Only the last four characters of the national ID number are ever held.
+    id_last4: Mapped[str] = mapped_column(sa.String(4))
+    phone: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    preferred_language: Mapped[str] = mapped_column(sa.String(8), default="zh_Hans")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user = relationship("User", back_populates="borrower", uselist=False)
+    loans: Mapped[list[Loan]] = relationship(back_populates="borrower", order_by="Loan.id")
+
+
+class Loan(db.Model):
+    """A loan held by the lending system; the balance columns are the sum of its journal."""
+
+    __tablename__ = "loans"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", LOAN_STATUSES), name="status_known"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borrower_id: Mapped[int] = mapped_column(sa.ForeignKey("borrowers.id"), index=True)
+    loan_number: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    product: Mapped[str] = mapped_column(sa.String(64))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[str] = mapped_column(sa.String(16), default="active")
+    opened_on: Mapped[date] = mapped_column(sa.Date)
+    principal_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    interest_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    fee_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    borrower: Mapped[Borrower] = relationship(back_populates="loans")
+    due_dates: Mapped[list[LoanDueDate]] = relationship(
+        back_populates="loan", order_by="LoanDueDate.due_on"
+    )
+
+
+class LoanDueDate(db.Model):
+    """One contractual repayment date of a loan and what falls due on it."""
+
+    __tablename__ = "loan_due_dates"
+    __table_args__ = (
+        sa.UniqueConstraint("loan_id", "due_on"),
+        sa.CheckConstraint("principal_minor >= 0 AND interest_minor >= 0", name="amounts_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loans.id"))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    principal_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    interest_minor: Mapped[int] = mapped_column(sa.BigInteger)
+
+    loan: Mapped[Loan] = relationship(back_populates="due_dates")
+
+
+class JournalEntry(db.Model):
+    """An immutable change to a loan's balance; amounts are signed minor units."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", JOURNAL_KINDS), name="kind_known"),
+        sa.UniqueConstraint("loan_id", "reference"),
+        sa.Index("ix_journal_entries_loan_posted", "loan_id", "posted_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loans.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    principal_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    interest_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    fee_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The lending system's (or a payment provider's) reference: makes imports idempotent.
+    reference: Mapped[str | None] = mapped_column(sa.String(64))
+    reverses_entry_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("journal_entries.id"), unique=True
+    )
+    description: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CollectionStage(db.Model):
+    """One rung of a stage ladder: the stage that starts at a number of days past due."""
+
+    __tablename__ = "collection_stages"
+    __table_args__ = (
+        sa.UniqueConstraint("ladder", "code"),
+        sa.UniqueConstraint("ladder", "position"),
+        sa.UniqueConstraint("ladder", "min_days_past_due"),
+        sa.CheckConstraint("min_days_past_due >= 0", name="threshold_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "default", or the product code of a loan product whose ladder differs.
+    ladder: Mapped[str] = mapped_column(sa.String(64), default="default")
+    code: Mapped[str] = mapped_column(sa.String(32))
+    position: Mapped[int]
+    min_days_past_due: Mapped[int]
+
+
+class ContactLogEntry(db.Model):
+    """One collection contact made by the lender or its agents, as reported by the lender."""
+
+    __tablename__ = "contact_log_entries"
+    __table_args__ = (
+        sa.CheckConstraint(_in("channel", CONTACT_CHANNELS), name="channel_known"),
+        sa.CheckConstraint(_in("party", CONTACT_PARTIES), name="party_known"),
+        sa.CheckConstraint(_in("outcome", CONTACT_OUTCOMES), name="outcome_known"),
+        sa.Index("ix_contact_log_entries_loan_time", "loan_id", "contacted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loans.id"))
+    reference: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    party: Mapped[str] = mapped_column(sa.String(24), default="borrower")
+    agent: Mapped[str] = mapped_column(sa.String(64))
+    outcome: Mapped[str] = mapped_column(sa.String(24))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

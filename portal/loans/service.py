@@ -1,0 +1,124 @@
+"""Loan operations: posting to the journal and keeping the balance equal to it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans.journal import Components, JournalError, apply_entry
+from portal.loans.ladder import DEFAULT_LADDER
+from portal.loans.models import CollectionStage, JournalEntry, Loan
+
+__all__ = ["JournalError", "post_entry", "reverse_entry", "journal_balance", "ensure_default_ladder"]
+
+
+def loan_balance(loan: Loan) -> Components:
+    """The balance held on the loan row."""
+    return Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+
+
+def _lock_loan(loan_id: int) -> Loan:
+    # The row lock serialises postings to one loan across workers on PostgreSQL.
+    loan = db.session.scalar(
+        sa.select(Loan).where(Loan.id == loan_id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    )
+    if loan is None:
+        raise JournalError("no such loan")
+    return loan
+
+
+def post_entry(
+    loan_id: int,
+    kind: str,
+    change: Components,
+    *,
+    posted_at: datetime | None = None,
+    reference: str | None = None,
+    description: str | None = None,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Add one entry to a loan's journal and move its balance by the same amount."""
+    loan = _lock_loan(loan_id)
+    after = apply_entry(loan_balance(loan), kind, change)
+    entry = JournalEntry(
+        loan_id=loan.id,
+        kind=kind,
+        principal_minor=change.principal,
+        interest_minor=change.interest,
+        fee_minor=change.fee,
+        posted_at=posted_at or utcnow(),
+        reference=reference,
+        description=description,
+        reverses_entry_id=reverses.id if reverses else None,
+    )
+    db.session.add(entry)
+    loan.principal_minor, loan.interest_minor, loan.fee_minor = (
+        after.principal,
+        after.interest,
+        after.fee,
+    )
+    db.session.flush()
+    return entry
+
+
+def reverse_entry(entry: JournalEntry, *, reference: str | None = None) -> JournalEntry:
+    """Undo an entry with an opposite one; the original stays in the journal."""
+    if entry.kind == "reversal":
+        raise JournalError("a reversal cannot itself be reversed")
+    already = db.session.scalar(
+        sa.select(JournalEntry.id).where(JournalEntry.reverses_entry_id == entry.id)
+    )
+    if already is not None:
+        raise JournalError("this entry has already been reversed")
+    change = -Components(entry.principal_minor, entry.interest_minor, entry.fee_minor)
+    return post_entry(entry.loan_id, "reversal", change, reference=reference, reverses=entry)
+
+
+def journal_balance(loan_id: int) -> Components:
+    """Sum a loan's journal in the database."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(JournalEntry.principal_minor), 0),
+            sa.func.coalesce(sa.func.sum(JournalEntry.interest_minor), 0),
+            sa.func.coalesce(sa.func.sum(JournalEntry.fee_minor), 0),
+        ).where(JournalEntry.loan_id == loan_id)
+    ).one()
+    return Components(int(row[0]), int(row[1]), int(row[2]))
+
+
+def ensure_default_ladder() -> None:
+    """Create the default stage ladder if the database has none."""
+    exists = db.session.scalar(
+        sa.select(CollectionStage.id).where(CollectionStage.ladder == "default").limit(1)
+    )
+    if exists is not None:
+        return
+    for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
+        db.session.add(
+            CollectionStage(ladder="default", code=code, position=position, min_days_past_due=min_dpd)
+        )
+    db.session.flush()
+
+
+@sa.event.listens_for(JournalEntry, "before_update")
+def _journal_is_immutable(mapper, connection, target):
+    raise JournalError("journal entries are immutable; post a reversal or an adjustment")
+
+
+@sa.event.listens_for(JournalEntry, "before_delete")
+def _journal_is_append_only(mapper, connection, target):
+    raise JournalError("journal entries cannot be deleted; post a reversal")
+
+
+def loan_summaries(borrower_id: int) -> list[Loan]:
+    """A borrower's loans, oldest first, with what the balance columns say."""
+    return list(
+        db.session.scalars(
+            sa.select(Loan).where(Loan.borrower_id == borrower_id).order_by(Loan.opened_on, Loan.id)
+        )
+    )

@@ -1,0 +1,28 @@
+"""Imports every feature's models so that the metadata (and Alembic) sees all tables."""
+
+from portal.audit import AuditEntry
+from portal.auth.models import AuthFailure, LoginSession, User, VerificationToken
+from portal.loans.models import (
+    Borrower,
+    CollectionStage,
+    ContactLogEntry,
+    JournalEntry,
+    Loan,
+    LoanDueDate,
+)
+from portal.outbox.models import OutboxMessage
+
+__all__ = [
+    "AuditEntry",
+    "AuthFailure",
+    "Borrower",
+    "CollectionStage",
+    "ContactLogEntry",
+    "JournalEntry",
+    "Loan",
+    "LoanDueDate",
+    "LoginSession",
+    "OutboxMessage",
+    "User",
+    "VerificationToken",
+]
