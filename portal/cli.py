@@ -7,7 +7,10 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 
+from portal.translations_cli import translations_cli
+
 portal_cli = AppGroup("portal", help="Borrower portal administration.")
+portal_cli.add_command(translations_cli)
 
 
 @portal_cli.command("create-staff")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, SelectChoice, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
@@ -66,8 +66,12 @@ class ActivationStartForm(FlaskForm):
     )
     channel = RadioField(
         _l("Send the code by"),
-        choices=[("sms", _l("Text message to my phone")), ("email", _l("E-mail"))],
+        choices=[
+            SelectChoice("sms", _l("Text message to my phone")),
+            SelectChoice("email", _l("E-mail")),
+        ],
         default="sms",
+        invalid_choice_message=_l("Choose how to receive the code."),
         validators=[DataRequired(_l("Choose how to receive the code."))],
     )
     submit = SubmitField(_l("Send me a code"))

@@ -1,0 +1,223 @@
+"""Fixtures: one migrated database per test run, emptied after every test.
+
+TEST_DATABASE_URL selects PostgreSQL; without it a SQLite file is used. With
+PORTAL_TEST_STRICT=1 (CI) a skipped test counts as a failure, so a missing browser or
+database cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db
+from tests.helpers import TEST_PASSWORD, log_in
+
+STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    # PostgreSQL-only tests are not skipped on SQLite but left out: the PostgreSQL run of the
+    # same suite (in CI always) runs them, and strict mode fails any skip.
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("postgres") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in strict mode (PORTAL_TEST_STRICT=1): {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "SERVER_NAME": "portal.test",
+    "MAIL_SERVER": "",
+    "SMS_GATEWAY_URL": "",
+    "DEV_OUTBOX_PAGE": True,
+}
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url):
+    """The application with its database brought to the newest migration, once per run."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.session.remove()
+    return app
+
+
+def _empty_database():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated_app):
+    """The application, with an empty database holding only the reference data."""
+    from portal.loans.service import ensure_default_ladder
+
+    config_before = dict(migrated_app.config)
+    with migrated_app.app_context():
+        ensure_default_ladder()
+        db.session.commit()
+    # No app context stays pushed during the test: each request gets its own, as in production
+    # (Flask-Login keeps the current user on `g`, which lives as long as the app context).
+    yield migrated_app
+    migrated_app.config.clear()
+    migrated_app.config.update(config_before)
+    with migrated_app.app_context():
+        _empty_database()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories --------------------------------------------------------------------------------
+
+
+@dataclass
+class BorrowerRecord:
+    borrower_id: int
+    user_id: int
+    loan_id: int
+    phone: str
+    email: str
+    loan_number: str
+    id_last4: str
+    password: str
+
+
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+@pytest.fixture
+def make_borrower(app):
+    """Create a borrower with one loan; activated with TEST_PASSWORD unless told otherwise."""
+    from portal.auth.models import Role, User
+    from portal.auth.passwords import hash_password
+    from portal.columns import utcnow
+    from portal.loans.journal import Components
+    from portal.loans.models import Borrower, Loan
+    from portal.loans.service import post_entry
+
+    def make(*, activated=True, language="zh_Hans", email=True, principal=500_000,
+             name="张三") -> BorrowerRecord:
+        with app.app_context():
+            return _make(activated, language, email, principal, name)
+
+    def _make(activated, language, email, principal, name):
+        n = _next()
+        phone = f"139{n:08d}"
+        mail = f"borrower{n}@example.com" if email else None
+        borrower = Borrower(customer_ref=f"C{n:06d}", full_name=name, id_last4=f"{n % 10000:03d}X"[-4:],
+                            phone=phone, email=mail, preferred_language=language)
+        db.session.add(borrower)
+        db.session.flush()
+        user = User(role=Role.BORROWER, borrower_id=borrower.id,
+                    password_hash=hash_password(TEST_PASSWORD) if activated else None,
+                    activated_at=utcnow() if activated else None)
+        db.session.add(user)
+        loan = Loan(borrower_id=borrower.id, loan_number=f"LN{n:08d}", product="personal",
+                    currency="CNY", opened_on=date(2026, 1, 15))
+        db.session.add(loan)
+        db.session.flush()
+        if principal:
+            post_entry(loan.id, "charge", Components(principal=principal),
+                       posted_at=datetime(2026, 1, 15, tzinfo=UTC), reference=f"D{n}")
+        db.session.commit()
+        return BorrowerRecord(borrower.id, user.id, loan.id, phone, mail, loan.loan_number,
+                              borrower.id_last4, TEST_PASSWORD)
+
+    return make
+
+
+@dataclass
+class StaffRecord:
+    user_id: int
+    email: str
+    role: str
+
+
+@pytest.fixture
+def make_staff(app):
+    """Create an active staff account with a role; its password is TEST_PASSWORD."""
+    from portal.auth.service import create_staff_user
+
+    def make(role: str, email: str | None = None) -> StaffRecord:
+        with app.app_context():
+            user = create_staff_user(email or f"{role}{_next()}@staff.example", role.title(),
+                                     role, TEST_PASSWORD)
+            db.session.commit()
+            return StaffRecord(user.id, user.email, role)
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_borrower, make_staff):
+    """Log the test client in as a new user of the given role; returns that user's record."""
+
+    def login(role: str):
+        if role == "borrower":
+            record = make_borrower()
+            response = log_in(client, record.phone)
+        else:
+            record = make_staff(role)
+            response = log_in(client, record.email)
+        assert response.status_code == 302, response.text
+        return record
+
+    return login

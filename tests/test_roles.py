@@ -1,0 +1,106 @@
+"""Every route is public on purpose or checks the role; each role reaches only its pages."""
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit import AuditEntry
+from portal.extensions import db
+
+ROLES = ("borrower", "support", "approver", "admin")
+# Routes anyone may open; every other route must declare the roles it lets in.
+PUBLIC = {
+    "static", "main.index", "main.set_language", "main.health", "main.dev_outbox",
+    "auth.login", "auth.activate", "auth.activate_code", "auth.reset_request",
+    "auth.reset_password",
+}
+LOGGED_IN_ANY_ROLE = {"auth.logout", "staff.home"}
+
+
+def _role_routes(app):
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "allowed_roles", None)
+        if roles is not None:
+            routes[rule.endpoint] = (rule, set(roles))
+    return routes
+
+
+def test_every_route_is_public_or_checks_roles(app):
+    unchecked = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC | LOGGED_IN_ANY_ROLE
+        and getattr(app.view_functions[rule.endpoint], "allowed_roles", None) is None
+    }
+    assert unchecked == set()
+
+
+def _url(rule, borrower_id):
+    return rule.rule.replace("<int:borrower_id>", str(borrower_id))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrower, role):
+    target = make_borrower()
+    login_as(role)
+    for endpoint, (rule, allowed) in _role_routes(app).items():
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(_url(rule, target.borrower_id))
+        expected = 200 if role in allowed else 404
+        assert response.status_code == expected, (endpoint, role, response.status_code)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower):
+    target = make_borrower()
+    for _endpoint, (rule, _allowed) in _role_routes(app).items():
+        response = client.get(_url(rule, target.borrower_id))
+        assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.parametrize("role, home", [("support", "/staff/borrowers"),
+                                        ("approver", "/staff/borrowers"),
+                                        ("admin", "/staff/admin")])
+def test_staff_land_on_their_role_home(client, login_as, role, home):
+    login_as(role)
+    assert client.get("/staff/").location == home
+
+
+def test_borrower_has_no_staff_home(client, login_as):
+    login_as("borrower")
+    assert client.get("/staff/").status_code == 404
+
+
+def test_staff_lookup_and_view_are_audited_and_mask_personal_data(app, client, login_as,
+                                                                   make_borrower):
+    target = make_borrower()
+    staff = login_as("support")
+    found = client.get("/staff/borrowers", query_string={"q": target.loan_number})
+    assert found.status_code == 200 and "张三" in found.text
+    assert target.phone not in found.text and target.phone[:3] + "****" in found.text
+    page = client.get(f"/staff/borrowers/{target.borrower_id}")
+    assert page.status_code == 200
+    assert target.phone not in page.text and target.email not in page.text
+    with app.app_context():
+        actions = db.session.execute(
+            sa.select(AuditEntry.action, AuditEntry.actor_user_id, AuditEntry.borrower_id)
+            .where(AuditEntry.action.in_(["staff.borrower_search", "staff.borrower_viewed"]))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [tuple(a) for a in actions] == [
+        ("staff.borrower_search", staff.user_id, None),
+        ("staff.borrower_viewed", staff.user_id, target.borrower_id),
+    ]
+
+
+def test_unknown_borrower_is_404_for_staff(client, login_as):
+    login_as("approver")
+    assert client.get("/staff/borrowers/999999").status_code == 404
+
+
+def test_lookup_with_hostile_query_is_safe(client, login_as):
+    login_as("support")
+    response = client.get("/staff/borrowers", query_string={"q": "<script>x</script>' OR 1=1" * 20})
+    assert response.status_code == 200
+    assert "<script>x</script>" not in response.text

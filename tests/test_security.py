@@ -1,0 +1,93 @@
+"""Security headers, CSRF, size limits and error pages."""
+
+import pytest
+
+from portal import create_app
+from portal.security import CONTENT_SECURITY_POLICY, is_safe_next
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client):
+    for url in ("/", "/login", "/activate", "/reset"):
+        html = client.get(url).text
+        assert "<script" not in html
+        assert "style=" not in html and "<style" not in html
+        assert "onclick" not in html
+
+
+def test_forms_need_a_csrf_token(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.post("/login", data={"identifier": "x", "password": "y"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "The form had expired" in response.text
+    page = client.get("/login")
+    assert 'name="csrf_token"' in page.text
+
+
+def test_logout_and_language_forms_carry_csrf_tokens(app, client, login_as):
+    login_as("borrower")
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = client.get("/").text
+    assert html.count('name="csrf_token"') >= 2
+
+
+def test_oversized_request_gets_a_friendly_413(client):
+    response = client.post("/login", data={"identifier": "x" * (2 * 1024 * 1024)},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "too large" in response.text
+
+
+@pytest.mark.parametrize("language, text", [("en", "We could not find that page"),
+                                            ("zh_Hans", "找不到"), ("zh_Hant", "找不到")])
+def test_404_page_is_translated(client, language, text):
+    client.post("/language", data={"language": language})
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and text in response.text
+
+
+def test_500_page_is_friendly_and_translated():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom-for-test", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "RuntimeError" not in response.text
+
+
+def test_405_is_friendly(client):
+    assert client.put("/login").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "target, safe",
+    [("/", True), ("/staff/?a=1", True), ("//evil", False), ("http://evil", False),
+     ("/\\evil", False), ("evil", False), (None, False), ("/a\nb", False)],
+)
+def test_is_safe_next(target, safe):
+    assert is_safe_next(target) is safe
+
+
+def test_dev_outbox_is_hidden_when_disabled(app, client):
+    app.config["DEV_OUTBOX_PAGE"] = False
+    assert client.get("/dev/outbox").status_code == 404
+
+
+def test_health_check(client):
+    assert client.get("/healthz").json == {"status": "ok"}
