@@ -1,0 +1,181 @@
+"""Every page in all three languages, complete catalogs, and the choice of language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from portal.i18n import language_from_accept_header, language_from_tag
+from tests.helpers import log_in
+from tests.i18n_check import english_words
+
+CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = ("zh_Hans", "zh_Hant", "en")
+HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+# Written in Latin letters in every language.
+ALWAYS_ALLOWED = ("flask portal create-staff", "English")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_is_complete_and_not_fuzzy(language):
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    with (CATALOGS / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    assert {m.id for m in template if m.id} <= {m.id for m in catalog if m.id}
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        assert all(strings), f"untranslated in {language}: {message.id!r}"
+        assert not message.fuzzy, f"fuzzy in {language}: {message.id!r}"
+        wanted = sorted(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(string)) == wanted, (language, message.id)
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant"])
+def test_chinese_catalogs_hold_no_english(language):
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            text = PLACEHOLDER.sub("", message.string if isinstance(message.string, str)
+                                   else " ".join(message.string))
+            assert not re.findall(r"[A-Za-z]{3,}", text), (language, message.id)
+
+
+def _pages(app, client, make_borrower, make_staff, who):
+    """(url, status, data values to allow) for every page a user of this kind can open."""
+    if who == "visitor":
+        client.post("/activate", data={"loan_number": "NOPE", "id_last4": "1234",
+                                       "channel": "sms"})
+        borrower = make_borrower(activated=True)
+        client.post("/reset", data={"identifier": borrower.phone})
+        from tests.helpers import outbox_bodies
+
+        with app.app_context():
+            link = re.findall(r"http://portal\.test(/reset/\S+)", outbox_bodies()[-1])[0]
+        return [("/", 200, ()), ("/login", 200, ()), ("/activate", 200, ()),
+                ("/activate/code", 200, ()), ("/reset", 200, ()), (link, 200, ()),
+                ("/reset/no-such-token", 410, ()), ("/no/such/page", 404, ()),
+                ("/dev/outbox", 200, (borrower.phone, borrower.email))]
+    if who == "borrower":
+        borrower = make_borrower()
+        log_in(client, borrower.phone)
+        return [("/", 200, (borrower.loan_number,)), ("/no/such/page", 404, ())]
+    staff = make_staff(who)
+    target = make_borrower()
+    log_in(client, staff.email)
+    allowed = (staff.email, target.loan_number, target.phone[:3], target.phone[-4:],
+               f"C{target.borrower_id}", "Admin", "Support", "Approver")
+    if who == "admin":
+        return [("/staff/admin", 200, allowed)]
+    return [("/staff/borrowers", 200, allowed),
+            (f"/staff/borrowers?q={target.loan_number}", 200, allowed),
+            (f"/staff/borrowers/{target.borrower_id}", 200, allowed + (
+                target.email.split("@")[1], "customer_ref"))]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("who", ["visitor", "borrower", "support", "approver", "admin"])
+def test_every_page_renders_in_every_language(app, client, make_borrower, make_staff, who,
+                                               language):
+    client.post("/language", data={"language": language})
+    for url, status, allowed in _pages(app, client, make_borrower, make_staff, who):
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert f'<html lang="{HTML_LANG[language]}">' in response.text, url
+        if language != "en":
+            from portal.extensions import db  # noqa: F401
+            leaked = english_words(response.text, HTML_LANG[language],
+                                   allowed=allowed + ALWAYS_ALLOWED + _customer_refs(app))
+            assert leaked == [], (url, leaked)
+
+
+def _customer_refs(app):
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.loans.models import Borrower
+
+    with app.app_context():
+        refs = db.session.scalars(sa.select(Borrower.customer_ref)).all()
+        emails = db.session.scalars(sa.select(Borrower.email)).all()
+    return tuple(refs) + tuple(e for e in emails if e) + tuple(
+        "*" + e.split("@")[0][:1] + "***@" + e.split("@")[1] for e in emails if e)
+
+
+@pytest.mark.parametrize(
+    "header, language",
+    [
+        ("zh-CN,zh;q=0.9", "zh_Hans"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-HK,en;q=0.5", "zh_Hant"),
+        ("zh-Hant-TW", "zh_Hant"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR,de;q=0.8", "zh_Hans"),
+        ("fr-FR,en;q=0.5", "en"),
+        ("", "zh_Hans"),
+    ],
+)
+def test_accept_language_decides_when_nothing_was_chosen(client, header, language):
+    response = client.get("/login", headers={"Accept-Language": header})
+    assert f'<html lang="{HTML_LANG[language]}">' in response.text
+
+
+def test_chosen_language_wins_over_the_browser(client):
+    client.post("/language", data={"language": "zh_Hant"})
+    response = client.get("/login", headers={"Accept-Language": "en"})
+    assert '<html lang="zh-Hant">' in response.text
+
+
+def test_unknown_language_choice_is_ignored(client):
+    response = client.post("/language", data={"language": "klingon", "next": "//evil.example"})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_borrowers_choice_is_saved_on_their_account(app, client, make_borrower):
+    record = make_borrower(language="zh_Hans")
+    log_in(client, record.phone)
+    client.post("/language", data={"language": "en", "next": "/"})
+    fresh = app.test_client()
+    log_in(fresh, record.phone)
+    assert '<html lang="en">' in fresh.get("/").text
+
+
+def test_language_survives_login(client, make_borrower):
+    record = make_borrower(language="zh_Hans")
+    client.post("/language", data={"language": "zh_Hant"})
+    log_in(client, record.phone)
+    assert '<html lang="zh-Hant">' in client.get("/").text
+
+
+def test_money_is_formatted_for_the_locale(app):
+    from flask_babel import force_locale
+
+    from portal.i18n import format_money
+
+    with app.test_request_context():
+        with force_locale("zh_Hans"):
+            assert format_money(123456, "CNY") == "¥1,234.56"
+        with force_locale("en"):
+            assert format_money(123456, "CNY") == "CN¥1,234.56"
+        with force_locale("zh_Hant"):
+            assert format_money(-5, "HKD") == "-HK$0.05"
+    with pytest.raises(TypeError):
+        format_money(1.5, "CNY")
+
+
+@pytest.mark.parametrize("tag, language", [("zh", "zh_Hans"), ("zh-SG", "zh_Hans"),
+                                           ("zh-MO", "zh_Hant"), ("EN-gb", "en"),
+                                           ("ja", None)])
+def test_language_from_tag(tag, language):
+    assert language_from_tag(tag) == language
+
+
+def test_language_from_accept_header_defaults_to_simplified_chinese():
+    assert language_from_accept_header([]) == "zh_Hans"
