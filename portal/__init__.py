@@ -47,8 +47,12 @@ def configure_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
-        render_as_batch=True, compare_type=True, render_item=render_column_type,
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_column_type,
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -74,7 +78,6 @@ def configure_templates(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from portal.i18n import HTML_LANG, LANGUAGES, current_language, format_money
-
     from portal.loans import labels
     from portal.privacy import mask_email, mask_id_number, mask_phone
 

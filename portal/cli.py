@@ -6,7 +6,6 @@ import click
 from flask.cli import AppGroup
 
 from portal.extensions import db
-
 from portal.translations_cli import translations_cli
 
 portal_cli = AppGroup("portal", help="Borrower portal administration.")
@@ -17,7 +16,9 @@ portal_cli.add_command(translations_cli)
 @click.option("--email", required=True, help="The staff member's e-mail; they log in with it.")
 @click.option("--name", "display_name", default="", help="Name shown to colleagues.")
 @click.option(
-    "--role", type=click.Choice(["support", "approver", "admin"]), required=True,
+    "--role",
+    type=click.Choice(["support", "approver", "admin"]),
+    required=True,
     help="What the account may do.",
 )
 @click.password_option(help="Asked for when not given.")
@@ -72,8 +73,10 @@ def outbox_show(message_id):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise click.ClickException(f"no message #{message_id}")
-    click.echo(f"To: {message.recipient} ({message.channel})\nSubject: {message.subject}\n"
-               f"Status: {message.status}, attempts {message.attempts}\n\n{message.body}")
+    click.echo(
+        f"To: {message.recipient} ({message.channel})\nSubject: {message.subject}\n"
+        f"Status: {message.status}, attempts {message.attempts}\n\n{message.body}"
+    )
 
 
 @outbox_cli.command("send")

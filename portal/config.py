@@ -44,7 +44,8 @@ def load_config(instance_path: str) -> dict:
         if secret_key.strip().lower() in INSECURE_KEYS or len(secret_key) < 32:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in "
-                "production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+                "production (for example: "
+                "python -c 'import secrets; print(secrets.token_hex(32))')."
             )
     elif not secret_key:
         # A per-process random key: sessions end on restart, which is fine for development.
@@ -98,5 +99,7 @@ def load_config(instance_path: str) -> dict:
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            Path(__file__).resolve().parent.parent / "translations"
+        ),
     }

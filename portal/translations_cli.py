@@ -49,13 +49,33 @@ def translations_cli():
 @translations_cli.command("update")
 def update():
     """Extract every string and merge it into the three catalogs."""
-    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "-o", str(TEMPLATE), str(ROOT))
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(TEMPLATE),
+        str(ROOT),
+    )
     for language in LANGUAGES:
         po = CATALOGS / language / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            _pybabel("update", "-i", str(TEMPLATE), "-d", str(CATALOGS), "-l", language,
-                     "--no-fuzzy-matching", "-w", "100")
+            _pybabel(
+                "update",
+                "-i",
+                str(TEMPLATE),
+                "-d",
+                str(CATALOGS),
+                "-l",
+                language,
+                "--no-fuzzy-matching",
+                "-w",
+                "100",
+            )
         else:
             _pybabel("init", "-i", str(TEMPLATE), "-d", str(CATALOGS), "-l", language, "-w", "100")
     click.echo(f"English catalog: {fill_english_catalog()} messages filled in.")

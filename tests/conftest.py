@@ -153,8 +153,9 @@ def make_borrower(app):
     from portal.loans.models import Borrower, Loan
     from portal.loans.service import post_entry
 
-    def make(*, activated=True, language="zh_Hans", email=True, principal=500_000,
-             name="张三") -> BorrowerRecord:
+    def make(
+        *, activated=True, language="zh_Hans", email=True, principal=500_000, name="张三"
+    ) -> BorrowerRecord:
         with app.app_context():
             return _make(activated, language, email, principal, name)
 
@@ -162,24 +163,51 @@ def make_borrower(app):
         n = _next()
         phone = f"139{n:08d}"
         mail = f"borrower{n}@example.com" if email else None
-        borrower = Borrower(customer_ref=f"C{n:06d}", full_name=name, id_last4=f"{n % 10000:03d}X"[-4:],
-                            phone=phone, email=mail, preferred_language=language)
+        borrower = Borrower(
+            customer_ref=f"C{n:06d}",
+            full_name=name,
+            id_last4=f"{n % 10000:03d}X"[-4:],
+            phone=phone,
+            email=mail,
+            preferred_language=language,
+        )
         db.session.add(borrower)
         db.session.flush()
-        user = User(role=Role.BORROWER, borrower_id=borrower.id,
-                    password_hash=hash_password(TEST_PASSWORD) if activated else None,
-                    activated_at=utcnow() if activated else None)
+        user = User(
+            role=Role.BORROWER,
+            borrower_id=borrower.id,
+            password_hash=hash_password(TEST_PASSWORD) if activated else None,
+            activated_at=utcnow() if activated else None,
+        )
         db.session.add(user)
-        loan = Loan(borrower_id=borrower.id, loan_number=f"LN{n:08d}", product="personal",
-                    currency="CNY", opened_on=date(2026, 1, 15))
+        loan = Loan(
+            borrower_id=borrower.id,
+            loan_number=f"LN{n:08d}",
+            product="personal",
+            currency="CNY",
+            opened_on=date(2026, 1, 15),
+        )
         db.session.add(loan)
         db.session.flush()
         if principal:
-            post_entry(loan.id, "charge", Components(principal=principal),
-                       posted_at=datetime(2026, 1, 15, tzinfo=UTC), reference=f"D{n}")
+            post_entry(
+                loan.id,
+                "charge",
+                Components(principal=principal),
+                posted_at=datetime(2026, 1, 15, tzinfo=UTC),
+                reference=f"D{n}",
+            )
         db.session.commit()
-        return BorrowerRecord(borrower.id, user.id, loan.id, phone, mail, loan.loan_number,
-                              borrower.id_last4, TEST_PASSWORD)
+        return BorrowerRecord(
+            borrower.id,
+            user.id,
+            loan.id,
+            phone,
+            mail,
+            loan.loan_number,
+            borrower.id_last4,
+            TEST_PASSWORD,
+        )
 
     return make
 
@@ -198,8 +226,9 @@ def make_staff(app):
 
     def make(role: str, email: str | None = None) -> StaffRecord:
         with app.app_context():
-            user = create_staff_user(email or f"{role}{_next()}@staff.example", role.title(),
-                                     role, TEST_PASSWORD)
+            user = create_staff_user(
+                email or f"{role}{_next()}@staff.example", role.title(), role, TEST_PASSWORD
+            )
             db.session.commit()
             return StaffRecord(user.id, user.email, role)
 

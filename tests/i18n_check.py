@@ -12,8 +12,21 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 class _VisibleText(HTMLParser):
     """Collects what a reader sees or hears, skipping parts marked as another language."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self, page_lang: str):
         super().__init__(convert_charrefs=True)

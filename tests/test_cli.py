@@ -11,8 +11,16 @@ GOOD = "a long staff passphrase"
 
 def test_create_staff_makes_an_account_that_can_log_in(app, runner, client):
     result = runner.invoke(
-        args=["portal", "create-staff", "--email", "Ann@Lender.example", "--name", "Ann",
-              "--role", "approver"],
+        args=[
+            "portal",
+            "create-staff",
+            "--email",
+            "Ann@Lender.example",
+            "--name",
+            "Ann",
+            "--role",
+            "approver",
+        ],
         input=f"{GOOD}\n{GOOD}\n",
     )
     assert result.exit_code == 0, result.output

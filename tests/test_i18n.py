@@ -43,26 +43,33 @@ def test_chinese_catalogs_hold_no_english(language):
         catalog = read_po(handle)
     for message in catalog:
         if message.id:
-            text = PLACEHOLDER.sub("", message.string if isinstance(message.string, str)
-                                   else " ".join(message.string))
+            text = PLACEHOLDER.sub(
+                "", message.string if isinstance(message.string, str) else " ".join(message.string)
+            )
             assert not re.findall(r"[A-Za-z]{3,}", text), (language, message.id)
 
 
 def _pages(app, client, make_borrower, make_staff, who):
     """(url, status, data values to allow) for every page a user of this kind can open."""
     if who == "visitor":
-        client.post("/activate", data={"loan_number": "NOPE", "id_last4": "1234",
-                                       "channel": "sms"})
+        client.post("/activate", data={"loan_number": "NOPE", "id_last4": "1234", "channel": "sms"})
         borrower = make_borrower(activated=True)
         client.post("/reset", data={"identifier": borrower.phone})
         from tests.helpers import outbox_bodies
 
         with app.app_context():
             link = re.findall(r"http://portal\.test(/reset/\S+)", outbox_bodies()[-1])[0]
-        return [("/", 200, ()), ("/login", 200, ()), ("/activate", 200, ()),
-                ("/activate/code", 200, ()), ("/reset", 200, ()), (link, 200, ()),
-                ("/reset/no-such-token", 410, ()), ("/no/such/page", 404, ()),
-                ("/dev/outbox", 200, (borrower.phone, borrower.email))]
+        return [
+            ("/", 200, ()),
+            ("/login", 200, ()),
+            ("/activate", 200, ()),
+            ("/activate/code", 200, ()),
+            ("/reset", 200, ()),
+            (link, 200, ()),
+            ("/reset/no-such-token", 410, ()),
+            ("/no/such/page", 404, ()),
+            ("/dev/outbox", 200, (borrower.phone, borrower.email)),
+        ]
     if who == "borrower":
         borrower = make_borrower()
         log_in(client, borrower.phone)
@@ -70,20 +77,34 @@ def _pages(app, client, make_borrower, make_staff, who):
     staff = make_staff(who)
     target = make_borrower()
     log_in(client, staff.email)
-    allowed = (staff.email, target.loan_number, target.phone[:3], target.phone[-4:],
-               f"C{target.borrower_id}", "Admin", "Support", "Approver")
+    allowed = (
+        staff.email,
+        target.loan_number,
+        target.phone[:3],
+        target.phone[-4:],
+        f"C{target.borrower_id}",
+        "Admin",
+        "Support",
+        "Approver",
+    )
     if who == "admin":
         return [("/staff/admin", 200, allowed)]
-    return [("/staff/borrowers", 200, allowed),
-            (f"/staff/borrowers?q={target.loan_number}", 200, allowed),
-            (f"/staff/borrowers/{target.borrower_id}", 200, allowed + (
-                target.email.split("@")[1], "customer_ref"))]
+    return [
+        ("/staff/borrowers", 200, allowed),
+        (f"/staff/borrowers?q={target.loan_number}", 200, allowed),
+        (
+            f"/staff/borrowers/{target.borrower_id}",
+            200,
+            allowed + (target.email.split("@")[1], "customer_ref"),
+        ),
+    ]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("who", ["visitor", "borrower", "support", "approver", "admin"])
-def test_every_page_renders_in_every_language(app, client, make_borrower, make_staff, who,
-                                               language):
+def test_every_page_renders_in_every_language(
+    app, client, make_borrower, make_staff, who, language
+):
     client.post("/language", data={"language": language})
     for url, status, allowed in _pages(app, client, make_borrower, make_staff, who):
         response = client.get(url)
@@ -91,8 +112,12 @@ def test_every_page_renders_in_every_language(app, client, make_borrower, make_s
         assert f'<html lang="{HTML_LANG[language]}">' in response.text, url
         if language != "en":
             from portal.extensions import db  # noqa: F401
-            leaked = english_words(response.text, HTML_LANG[language],
-                                   allowed=allowed + ALWAYS_ALLOWED + _customer_refs(app))
+
+            leaked = english_words(
+                response.text,
+                HTML_LANG[language],
+                allowed=allowed + ALWAYS_ALLOWED + _customer_refs(app),
+            )
             assert leaked == [], (url, leaked)
 
 
@@ -105,8 +130,11 @@ def _customer_refs(app):
     with app.app_context():
         refs = db.session.scalars(sa.select(Borrower.customer_ref)).all()
         emails = db.session.scalars(sa.select(Borrower.email)).all()
-    return tuple(refs) + tuple(e for e in emails if e) + tuple(
-        "*" + e.split("@")[0][:1] + "***@" + e.split("@")[1] for e in emails if e)
+    return (
+        tuple(refs)
+        + tuple(e for e in emails if e)
+        + tuple("*" + e.split("@")[0][:1] + "***@" + e.split("@")[1] for e in emails if e)
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,9 +198,10 @@ def test_money_is_formatted_for_the_locale(app):
         format_money(1.5, "CNY")
 
 
-@pytest.mark.parametrize("tag, language", [("zh", "zh_Hans"), ("zh-SG", "zh_Hans"),
-                                           ("zh-MO", "zh_Hant"), ("EN-gb", "en"),
-                                           ("ja", None)])
+@pytest.mark.parametrize(
+    "tag, language",
+    [("zh", "zh_Hans"), ("zh-SG", "zh_Hans"), ("zh-MO", "zh_Hant"), ("EN-gb", "en"), ("ja", None)],
+)
 def test_language_from_tag(tag, language):
     assert language_from_tag(tag) == language
 

@@ -9,8 +9,15 @@ from portal.extensions import db
 ROLES = ("borrower", "support", "approver", "admin")
 # Routes anyone may open; every other route must declare the roles it lets in.
 PUBLIC = {
-    "static", "main.index", "main.set_language", "main.health", "main.dev_outbox",
-    "auth.login", "auth.activate", "auth.activate_code", "auth.reset_request",
+    "static",
+    "main.index",
+    "main.set_language",
+    "main.health",
+    "main.dev_outbox",
+    "auth.login",
+    "auth.activate",
+    "auth.activate_code",
+    "auth.reset_request",
     "auth.reset_password",
 }
 LOGGED_IN_ANY_ROLE = {"auth.logout", "staff.home"}
@@ -59,9 +66,10 @@ def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower):
         assert response.status_code == 302 and "/login" in response.location
 
 
-@pytest.mark.parametrize("role, home", [("support", "/staff/borrowers"),
-                                        ("approver", "/staff/borrowers"),
-                                        ("admin", "/staff/admin")])
+@pytest.mark.parametrize(
+    "role, home",
+    [("support", "/staff/borrowers"), ("approver", "/staff/borrowers"), ("admin", "/staff/admin")],
+)
 def test_staff_land_on_their_role_home(client, login_as, role, home):
     login_as(role)
     assert client.get("/staff/").location == home
@@ -72,8 +80,9 @@ def test_borrower_has_no_staff_home(client, login_as):
     assert client.get("/staff/").status_code == 404
 
 
-def test_staff_lookup_and_view_are_audited_and_mask_personal_data(app, client, login_as,
-                                                                   make_borrower):
+def test_staff_lookup_and_view_are_audited_and_mask_personal_data(
+    app, client, login_as, make_borrower
+):
     target = make_borrower()
     staff = login_as("support")
     found = client.get("/staff/borrowers", query_string={"q": target.loan_number})

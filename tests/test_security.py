@@ -28,8 +28,9 @@ def test_pages_have_no_inline_scripts_or_styles(client):
 def test_forms_need_a_csrf_token(app):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    response = client.post("/login", data={"identifier": "x", "password": "y"},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/login", data={"identifier": "x", "password": "y"}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 400
     assert "The form had expired" in response.text
     page = client.get("/login")
@@ -44,14 +45,17 @@ def test_logout_and_language_forms_carry_csrf_tokens(app, client, login_as):
 
 
 def test_oversized_request_gets_a_friendly_413(client):
-    response = client.post("/login", data={"identifier": "x" * (2 * 1024 * 1024)},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/login", data={"identifier": "x" * (2 * 1024 * 1024)}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 413
     assert "too large" in response.text
 
 
-@pytest.mark.parametrize("language, text", [("en", "We could not find that page"),
-                                            ("zh_Hans", "找不到"), ("zh_Hant", "找不到")])
+@pytest.mark.parametrize(
+    "language, text",
+    [("en", "We could not find that page"), ("zh_Hans", "找不到"), ("zh_Hant", "找不到")],
+)
 def test_404_page_is_translated(client, language, text):
     client.post("/language", data={"language": language})
     response = client.get("/no/such/page")
@@ -77,8 +81,16 @@ def test_405_is_friendly(client):
 
 @pytest.mark.parametrize(
     "target, safe",
-    [("/", True), ("/staff/?a=1", True), ("//evil", False), ("http://evil", False),
-     ("/\\evil", False), ("evil", False), (None, False), ("/a\nb", False)],
+    [
+        ("/", True),
+        ("/staff/?a=1", True),
+        ("//evil", False),
+        ("http://evil", False),
+        ("/\\evil", False),
+        ("evil", False),
+        (None, False),
+        ("/a\nb", False),
+    ],
 )
 def test_is_safe_next(target, safe):
     assert is_safe_next(target) is safe

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
@@ -82,9 +90,7 @@ class NewPasswordMixin:
         _l("New password"),
         validators=[DataRequired(_l("Choose a password.")), _new_password_rule],
         render_kw={"autocomplete": "new-password"},
-        description=_l(
-            "At least 8 characters. Long phrases are good; any characters are allowed."
-        ),
+        description=_l("At least 8 characters. Long phrases are good; any characters are allowed."),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

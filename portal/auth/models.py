@@ -90,7 +90,7 @@ class LoginSession(db.Model):
 
 class TokenPurpose(StrEnum):
     ACTIVATION = "activation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a secret
 
 
 class VerificationToken(db.Model):

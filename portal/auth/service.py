@@ -165,8 +165,13 @@ def start_login_session(user: User, *, remember: bool, address: str | None, user
     )
     user.last_login_at = now
     user.login_session_token = token
-    audit.record("auth.login", subject_type="user", subject_id=user.id, actor_user_id=user.id,
-                 borrower_id=user.borrower_id)
+    audit.record(
+        "auth.login",
+        subject_type="user",
+        subject_id=user.id,
+        actor_user_id=user.id,
+        borrower_id=user.borrower_id,
+    )
     db.session.flush()
     return token
 
@@ -252,8 +257,7 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
     """
     account = normalize_loan_number(loan_number)
     throttle.check("activation", account=account, address=address)
-    throttle.check("activation_send", account=account, address=address,
-                   limits=throttle.SEND_LIMITS)
+    throttle.check("activation_send", account=account, address=address, limits=throttle.SEND_LIMITS)
     throttle.record("activation_send", account=account, address=address)
     user = _activation_candidate(loan_number, id_last4)
     if user is None:
@@ -290,8 +294,14 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
             minutes=int(CODE_LIFETIME.total_seconds() // 60),
         )
     _deliver(user, channel, "activation_code", subject, body)
-    audit.record("auth.activation_code_sent", subject_type="user", subject_id=user.id,
-                 borrower_id=user.borrower_id, actor_user_id=user.id, details={"channel": channel})
+    audit.record(
+        "auth.activation_code_sent",
+        subject_type="user",
+        subject_id=user.id,
+        borrower_id=user.borrower_id,
+        actor_user_id=user.id,
+        details={"channel": channel},
+    )
 
 
 def complete_activation(loan_number: str, code: str, password: str, *, address) -> User:
@@ -327,8 +337,13 @@ def complete_activation(loan_number: str, code: str, password: str, *, address) 
     user.password_changed_at = now
     user.activated_at = now
     throttle.clear("activation", account=account)
-    audit.record("auth.activated", subject_type="user", subject_id=user.id,
-                 borrower_id=user.borrower_id, actor_user_id=user.id)
+    audit.record(
+        "auth.activated",
+        subject_type="user",
+        subject_id=user.id,
+        borrower_id=user.borrower_id,
+        actor_user_id=user.id,
+    )
     return user
 
 
@@ -368,8 +383,13 @@ def request_password_reset(identifier: str, *, address, link_for) -> None:
             link=link_for(token),
         )
     _deliver(user, "email", "password_reset", subject, body)
-    audit.record("auth.reset_requested", subject_type="user", subject_id=user.id,
-                 borrower_id=user.borrower_id, actor_user_id=user.id)
+    audit.record(
+        "auth.reset_requested",
+        subject_type="user",
+        subject_id=user.id,
+        borrower_id=user.borrower_id,
+        actor_user_id=user.id,
+    )
 
 
 def valid_reset_token(token: str) -> VerificationToken:
@@ -401,8 +421,13 @@ def reset_password(token: str, password: str) -> User:
     end_all_login_sessions(user.id)
     for name in _login_names(user):
         throttle.clear("login", account=name)
-    audit.record("auth.password_reset", subject_type="user", subject_id=user.id,
-                 borrower_id=user.borrower_id, actor_user_id=user.id)
+    audit.record(
+        "auth.password_reset",
+        subject_type="user",
+        subject_id=user.id,
+        borrower_id=user.borrower_id,
+        actor_user_id=user.id,
+    )
     return user
 
 
@@ -432,6 +457,7 @@ def create_staff_user(email: str, display_name: str, role: str, password: str) -
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("staff.created", subject_type="user", subject_id=user.id,
-                 details={"role": user.role})
+    audit.record(
+        "staff.created", subject_type="user", subject_id=user.id, details={"role": user.role}
+    )
     return user

@@ -33,8 +33,10 @@ bp = Blueprint("auth", __name__)
 
 def _wait_message(error: TooManyAttempts) -> str:
     minutes = max(1, int(error.retry_after.total_seconds() // 60) + 1)
-    return _("Too many attempts. For your security, please wait %(minutes)d minutes and try "
-             "again.", minutes=minutes)
+    return _(
+        "Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
+        minutes=minutes,
+    )
 
 
 def _log_in(user, *, remember: bool):
@@ -44,12 +46,15 @@ def _log_in(user, *, remember: bool):
     if language:
         session["language"] = language
     service.start_login_session(
-        user, remember=remember, address=request.remote_addr,
+        user,
+        remember=remember,
+        address=request.remote_addr,
         user_agent=request.headers.get("User-Agent", ""),
     )
     db.session.commit()
     login_user(
-        user, remember=remember,
+        user,
+        remember=remember,
         duration=timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"]),
     )
 
@@ -73,8 +78,10 @@ def login():
         except service.InvalidCredentials:
             db.session.commit()
             form.form_errors.append(
-                _("The mobile number, e-mail or password is not right, or the account is not "
-                  "activated yet.")
+                _(
+                    "The mobile number, e-mail or password is not right, or the account is not "
+                    "activated yet."
+                )
             )
         else:
             _log_in(user, remember=form.remember.data)
@@ -107,7 +114,9 @@ def activate():
     if form.validate_on_submit():
         try:
             service.request_activation_code(
-                form.loan_number.data, form.id_last4.data, form.channel.data,
+                form.loan_number.data,
+                form.id_last4.data,
+                form.channel.data,
                 address=request.remote_addr,
             )
         except TooManyAttempts as error:

@@ -12,7 +12,13 @@ from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER
 from portal.loans.models import CollectionStage, JournalEntry, Loan
 
-__all__ = ["JournalError", "post_entry", "reverse_entry", "journal_balance", "ensure_default_ladder"]
+__all__ = [
+    "JournalError",
+    "post_entry",
+    "reverse_entry",
+    "journal_balance",
+    "ensure_default_ladder",
+]
 
 
 def loan_balance(loan: Loan) -> Components:
@@ -23,9 +29,10 @@ def loan_balance(loan: Loan) -> Components:
 def _lock_loan(loan_id: int) -> Loan:
     # The row lock serialises postings to one loan across workers on PostgreSQL.
     loan = db.session.scalar(
-        sa.select(Loan).where(Loan.id == loan_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        sa.select(Loan)
+        .where(Loan.id == loan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if loan is None:
         raise JournalError("no such loan")
@@ -100,7 +107,9 @@ def ensure_default_ladder() -> None:
         return
     for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
         db.session.add(
-            CollectionStage(ladder="default", code=code, position=position, min_days_past_due=min_dpd)
+            CollectionStage(
+                ladder="default", code=code, position=position, min_days_past_due=min_dpd
+            )
         )
     db.session.flush()
 

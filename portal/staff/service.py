@@ -55,8 +55,10 @@ def find_borrowers(query: str, limit: int = 20) -> list[Borrower]:
         .limit(limit)
     )
     found = list(db.session.scalars(matches))
-    audit.record("staff.borrower_search", details={"query_length": len(query),
-                                                   "results": [b.id for b in found]})
+    audit.record(
+        "staff.borrower_search",
+        details={"query_length": len(query), "results": [b.id for b in found]},
+    )
     return found
 
 
@@ -66,6 +68,10 @@ def view_borrower(borrower_id: int) -> Borrower | None:
         sa.select(Borrower).where(Borrower.id == borrower_id).options(selectinload(Borrower.loans))
     )
     if borrower is not None:
-        audit.record("staff.borrower_viewed", subject_type="borrower", subject_id=borrower.id,
-                     borrower_id=borrower.id)
+        audit.record(
+            "staff.borrower_viewed",
+            subject_type="borrower",
+            subject_id=borrower.id,
+            borrower_id=borrower.id,
+        )
     return borrower

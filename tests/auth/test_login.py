@@ -110,7 +110,8 @@ def test_an_address_locks_after_twenty_failures_across_accounts(client, make_bor
     )
     assert "Too many attempts" in response.text
     other_address = client.post(
-        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD},
+        "/login",
+        data={"identifier": record.phone, "password": TEST_PASSWORD},
         environ_base={"REMOTE_ADDR": "10.9.8.7"},
     )
     assert other_address.status_code == 302
@@ -189,9 +190,12 @@ def test_disabled_account_cannot_log_in_and_loses_its_session(app, client, make_
         user.disabled_at = user.activated_at
         db.session.commit()
     assert record.loan_number not in client.get("/").text
-    assert WRONG in client.post(
-        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
-    ).text
+    assert (
+        WRONG
+        in client.post(
+            "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+        ).text
+    )
 
 
 @pytest.mark.parametrize(

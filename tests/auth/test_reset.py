@@ -66,7 +66,9 @@ def test_link_works_only_once(app, client, make_borrower):
     client.post(link, data={"password": NEW, "confirm": NEW})
     reused = client.get(link, headers=EN)
     assert reused.status_code == 410 and "no longer works" in reused.text
-    post_again = client.post(link, data={"password": "yet another phrase", "confirm": "yet another phrase"})
+    post_again = client.post(
+        link, data={"password": "yet another phrase", "confirm": "yet another phrase"}
+    )
     assert post_again.status_code == 410
     assert log_in(client, record.phone, NEW).status_code == 302
 
