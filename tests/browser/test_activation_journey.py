@@ -7,16 +7,29 @@ from tests.helpers import last_code
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "zh_Hans": {"switch": "简体中文", "activate": "激活我的账户", "send": "发送验证码",
-                "home": "我的借款", "logout": "退出登录", "login": "登录"},
-    "en": {"switch": "English", "activate": "Activate my account", "send": "Send me a code",
-           "home": "My loans", "logout": "Log out", "login": "Log in"},
+    "zh_Hans": {
+        "switch": "简体中文",
+        "activate": "激活我的账户",
+        "send": "发送验证码",
+        "home": "我的借款",
+        "logout": "退出登录",
+        "login": "登录",
+    },
+    "en": {
+        "switch": "English",
+        "activate": "Activate my account",
+        "send": "Send me a code",
+        "home": "My loans",
+        "logout": "Log out",
+        "login": "Log in",
+    },
 }
 
 
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])
-def test_borrower_activates_and_logs_in_on_a_phone(app, live_server, phone, screenshot,
-                                                    make_borrower, language):
+def test_borrower_activates_and_logs_in_on_a_phone(
+    app, live_server, phone, screenshot, make_borrower, language
+):
     words = TEXT[language]
     record = make_borrower(activated=False, language=language)
     page = phone
