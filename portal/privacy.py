@@ -20,4 +20,4 @@ def mask_email(email: str | None) -> str:
 
 def mask_id_number(last4: str | None) -> str:
     """Only the last four characters of an ID number are ever held or shown."""
-    return f"**************{last4}" if last4 else ""
+    return f"****{last4}" if last4 else ""

@@ -211,6 +211,18 @@ def end_login_session(token: str | None) -> None:
     )
 
 
+def log_out(user: User) -> None:
+    """End the user's current login session and record it."""
+    end_login_session(user.login_session_token)
+    audit.record(
+        "auth.logout",
+        subject_type="user",
+        subject_id=user.id,
+        actor_user_id=user.id,
+        borrower_id=user.borrower_id,
+    )
+
+
 def end_all_login_sessions(user_id: int) -> None:
     db.session.execute(
         sa.update(LoginSession)

@@ -94,7 +94,7 @@ def login():
 @login_required
 def logout():
     """End the login session on the server and in the browser."""
-    service.end_login_session(current_user.login_session_token)
+    service.log_out(current_user)
     db.session.commit()
     language = session.get("language")
     logout_user()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User
 from portal.extensions import db
 from tests.helpers import TEST_PASSWORD, log_in
@@ -135,6 +136,8 @@ def test_logout_ends_the_session_on_the_server(app, client, make_borrower):
     assert client.post("/logout").status_code == 302
     with app.app_context():
         assert db.session.scalars(sa.select(LoginSession)).one().revoked_at is not None
+        actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["auth.login", "auth.logout"]
     thief = app.test_client()
     thief.set_cookie("session", stolen, domain="portal.test")
     page = thief.get("/")
