@@ -104,11 +104,13 @@ def configure_templates(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.loans.views import bp as loans_bp
     from portal.main.views import bp as main_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(loans_bp)
     app.register_blueprint(staff_bp)
 
 

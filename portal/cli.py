@@ -38,9 +38,9 @@ def create_staff(email, display_name, role, password):
 @portal_cli.command("seed")
 def seed():
     """Add the reference data a new database needs (the default stage ladder)."""
-    from portal.loans.service import ensure_default_ladder
+    from portal.loans.service import ensure_reference_data
 
-    ensure_default_ladder()
+    ensure_reference_data()
     db.session.commit()
     click.echo("Reference data is in place.")
 
@@ -87,6 +87,47 @@ def outbox_send(limit):
 
     counts = deliver_pending(limit)
     click.echo(f"sent {counts['sent']}, waiting {counts['waiting']}, failed {counts['failed']}")
+
+
+@portal_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write every rejected line, with its reason, to this file.",
+)
+def import_command(path, report_path):
+    """Import borrowers, loans, due dates, journal entries and contacts (CSV or JSON Lines).
+
+    The format is described in docs/import-format.md. Exits with status 1 when any row was
+    rejected; the good rows are imported all the same.
+    """
+    import os
+
+    from portal.imports.reader import FileProblem
+    from portal.imports.service import import_file
+
+    with click.progressbar(
+        length=os.path.getsize(path), label="Importing", file=click.get_text_stream("stderr")
+    ) as bar:
+        try:
+            report = import_file(path, progress=bar.update)
+        except FileProblem as error:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {error}; nothing was imported") from error
+    for line in report.summary_lines():
+        click.echo(line)
+    for number, reason in sorted(report.errors)[:50]:
+        click.echo(f"line {number}: {reason}", err=True)
+    if len(report.errors) > 50:
+        click.echo(f"... and {len(report.errors) - 50} more rejected lines", err=True)
+    if report_path:
+        with open(report_path, "w", encoding="utf-8") as handle:
+            for number, reason in sorted(report.errors):
+                handle.write(f"line {number}: {reason}\n")
+    if report.errors:
+        raise SystemExit(1)
 
 
 @portal_cli.command("demo")

@@ -1,11 +1,17 @@
-"""Demo accounts for development: staff of every role and two borrowers.
+"""Demo data for development: staff of every role and borrowers in every collection stage.
 
-Running it twice changes nothing: every record is looked up by its reference first.
+The borrowers, loans, journals and contact logs go through the import, exactly as the lending
+system's data does. Running it twice changes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -14,134 +20,323 @@ from portal.auth.passwords import hash_password
 from portal.auth.service import create_staff_user
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.loans.journal import Components
-from portal.loans.models import Borrower, ContactLogEntry, Loan, LoanDueDate
-from portal.loans.service import ensure_default_ladder, post_entry
+from portal.imports.service import import_file
+from portal.loans.models import Borrower
+from portal.loans.service import ensure_reference_data
 
 DEMO_PASSWORD = "borrow-portal-demo"  # noqa: S105 - printed demo login, development only
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF = (
     ("support@demo.example", "Demo Support", Role.SUPPORT),
     ("approver@demo.example", "Demo Approver", Role.APPROVER),
     ("admin@demo.example", "Demo Admin", Role.ADMIN),
 )
+INSTALLMENTS = 12
+INSTALLMENT_DAYS = 30
+LATE_FEE = 5_000  # 50 yuan per missed installment
 
 
-def _borrower(ref, name, last4, phone, email, loan_number, *, activated, today):
-    borrower = db.session.scalar(sa.select(Borrower).where(Borrower.customer_ref == ref))
-    if borrower is not None:
-        return borrower
-    borrower = Borrower(customer_ref=ref, full_name=name, id_last4=last4, phone=phone, email=email)
-    db.session.add(borrower)
-    db.session.flush()
-    now = utcnow()
-    db.session.add(
-        User(
-            role=Role.BORROWER,
-            borrower_id=borrower.id,
-            password_hash=hash_password(DEMO_PASSWORD) if activated else None,
-            activated_at=now if activated else None,
-            password_changed_at=now if activated else None,
-        )
-    )
-    opened = today - timedelta(days=200)
-    loan = Loan(
-        borrower_id=borrower.id,
-        loan_number=loan_number,
-        product="personal",
-        currency="CNY",
-        opened_on=opened,
-    )
-    db.session.add(loan)
-    db.session.flush()
-    for month in range(1, 7):
-        db.session.add(
-            LoanDueDate(
-                loan_id=loan.id,
-                due_on=opened + timedelta(days=30 * month),
-                principal_minor=1_000_000,
-                interest_minor=60_000,
-            )
-        )
-    opened_at = datetime(opened.year, opened.month, opened.day, 2, tzinfo=UTC)
-    post_entry(
-        loan.id,
-        "charge",
-        Components(principal=6_000_000),
-        posted_at=opened_at,
-        reference=f"{loan_number}-disbursal",
-        description="Loan disbursed",
-    )
-    post_entry(
-        loan.id,
-        "charge",
-        Components(interest=360_000),
-        posted_at=opened_at,
-        reference=f"{loan_number}-interest",
-        description="Contract interest",
-    )
-    post_entry(
-        loan.id,
-        "payment",
-        Components(principal=-2_000_000, interest=-120_000),
-        posted_at=opened_at + timedelta(days=61),
-        reference=f"{loan_number}-pay-1",
-        description="Repayment",
-    )
-    post_entry(
-        loan.id,
-        "charge",
-        Components(fee=5_000),
-        posted_at=opened_at + timedelta(days=95),
-        reference=f"{loan_number}-late-fee",
-        description="Late fee",
-    )
-    db.session.add(
-        ContactLogEntry(
-            loan_id=loan.id,
-            reference=f"{loan_number}-c1",
-            contacted_at=opened_at + timedelta(days=96),
-            channel="sms",
-            party="borrower",
-            agent="SYSTEM",
-            outcome="delivered",
-        )
-    )
-    return borrower
+@dataclass(frozen=True)
+class DemoBorrower:
+    ref: str
+    name: str
+    last4: str
+    phone: str
+    email: str
+    loan_number: str
+    principal: int  # fen
+    days_past_due: int  # 0 = current
+    paid: int  # installments already repaid
+    stage: str
+    activated: bool = True
 
 
-def load_demo(today: date | None = None) -> list[str]:
-    """Create the demo data if missing and return one line per demo login."""
-    today = today or date.today()
-    ensure_default_ladder()
-    lines = []
-    for email, name, role in STAFF:
-        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            create_staff_user(email, name, role, DEMO_PASSWORD)
-        lines.append(f"{role:<9} {email:<26} password {DEMO_PASSWORD}")
-    _borrower(
+BORROWERS = (
+    DemoBorrower(
         "C-DEMO-1",
         "王小明",
         "123X",
         "13800000001",
         "wang@demo.example",
         "DEMO-1001",
-        activated=True,
-        today=today,
-    )
-    lines.append(f"borrower  13800000001 (or wang@demo.example) password {DEMO_PASSWORD}")
-    _borrower(
+        1_200_000,
+        0,
+        5,
+        "current",
+    ),
+    DemoBorrower(
         "C-DEMO-2",
-        "李华",
-        "5678",
+        "李娜",
+        "2468",
         "13800000002",
-        "li@demo.example",
+        "li.na@demo.example",
+        "DEMO-1002",
+        600_000,
+        2,
+        3,
+        "early warning",
+    ),
+    DemoBorrower(
+        "C-DEMO-3",
+        "张伟",
+        "3579",
+        "13800000003",
+        "zhang.wei@demo.example",
+        "DEMO-1003",
+        2_400_000,
+        16,
+        4,
+        "phone contact, with contacts that break rules",
+    ),
+    DemoBorrower(
+        "C-DEMO-4",
+        "刘洋",
+        "4680",
+        "13800000004",
+        "liu.yang@demo.example",
+        "DEMO-1004",
+        1_800_000,
+        52,
+        2,
+        "third-party agency",
+    ),
+    DemoBorrower(
+        "C-DEMO-5",
+        "陈静",
+        "5791",
+        "13800000005",
+        "chen.jing@demo.example",
+        "DEMO-1005",
+        3_600_000,
+        98,
+        1,
+        "lawyer's letter",
+    ),
+    DemoBorrower(
+        "C-DEMO-6",
+        "杨磊",
+        "6802",
+        "13800000006",
+        "yang.lei@demo.example",
+        "DEMO-1006",
+        5_000_000,
+        140,
+        0,
+        "litigation",
+    ),
+    DemoBorrower(
+        "C-DEMO-7",
+        "赵敏",
+        "5678",
+        "13800000007",
+        "zhao.min@demo.example",
         "DEMO-2001",
+        900_000,
+        0,
+        2,
+        "current, not yet activated",
         activated=False,
-        today=today,
+    ),
+)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> str:
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).isoformat()
+
+
+def _contacts(b: DemoBorrower, oldest_unpaid: date, today: date) -> list[dict]:
+    """A plausible contact history for the days since the oldest unpaid due date."""
+    rows = []
+
+    def add(day_offset, hour, minute, channel, agent, outcome, party="borrower", note=None):
+        day = oldest_unpaid + timedelta(days=day_offset)
+        if day > today:
+            return
+        rows.append(
+            {
+                "record": "contact",
+                "loan_number": b.loan_number,
+                "reference": f"{b.loan_number}-K{len(rows) + 1:03d}",
+                "contacted_at": _at(day, hour, minute),
+                "channel": channel,
+                "party": party,
+                "agent": agent,
+                "outcome": outcome,
+                **({"note": note} if note else {}),
+            }
+        )
+
+    if b.days_past_due == 0:
+        for month in range(b.paid):
+            due = oldest_unpaid - timedelta(days=INSTALLMENT_DAYS * (b.paid - month))
+            add((due - oldest_unpaid).days, 9, 0, "sms", "SYSTEM", "delivered")
+        return rows
+    add(0, 9, 0, "sms", "SYSTEM", "delivered")
+    for offset in (1, 2, 3):
+        add(offset, 10, 0, "sms", "SYSTEM", "delivered")
+        add(offset, 10, 5, "email", "SYSTEM", "delivered")
+    for offset in range(4, 31, 3):
+        add(offset, 10, 30, "call", "A017", "unanswered")
+        add(offset, 15, 10, "call", "A017", "answered" if offset % 2 else "promise_to_pay")
+    if b.days_past_due >= 14 and b.days_past_due <= 30:
+        # A day that breaks the rules: a late-night call, a fourth answered call, and the
+        # emergency contact rung although the borrower had just answered.
+        day = b.days_past_due - 2
+        add(day, 9, 15, "call", "A023", "answered")
+        add(day, 11, 40, "call", "A023", "answered")
+        add(day, 16, 20, "call", "A023", "answered", note="borrower asked for more time")
+        add(day, 17, 5, "call", "A023", "answered")
+        add(day, 18, 30, "call", "A023", "answered", party="emergency_contact")
+        add(day, 23, 15, "call", "A023", "unanswered")
+    for offset in range(31, 91, 10):
+        add(offset, 14, 0, "call", "恒信催收服务有限公司", "unanswered")
+    add(40, 10, 0, "letter", "恒信催收服务有限公司", "delivered")
+    add(60, 15, 30, "visit", "恒信催收服务有限公司", "answered")
+    add(91, 10, 0, "letter", "明德律师事务所", "delivered", note="lawyer's demand letter")
+    add(121, 10, 0, "legal", "明德律师事务所", "delivered", note="notice of intended lawsuit")
+    return rows
+
+
+def _records(b: DemoBorrower, today: date) -> list[dict]:
+    oldest_unpaid = today - timedelta(days=b.days_past_due)
+    if b.days_past_due == 0:
+        oldest_unpaid = today + timedelta(days=12)  # the next installment, still ahead
+    first_due = oldest_unpaid - timedelta(days=INSTALLMENT_DAYS * b.paid)
+    opened = first_due - timedelta(days=INSTALLMENT_DAYS)
+    interest_each = b.principal * 6 // 100 // INSTALLMENTS
+    principal_each = b.principal // INSTALLMENTS
+    records = [
+        {
+            "record": "borrower",
+            "customer_ref": b.ref,
+            "full_name": b.name,
+            "id_last4": b.last4,
+            "phone": b.phone,
+            "email": b.email,
+            "preferred_language": "zh_Hans",
+            "time_zone": "Asia/Shanghai",
+        },
+        {
+            "record": "loan",
+            "loan_number": b.loan_number,
+            "customer_ref": b.ref,
+            "product": "personal",
+            "currency": "CNY",
+            "opened_on": opened.isoformat(),
+        },
+        {
+            "record": "journal",
+            "loan_number": b.loan_number,
+            "reference": "DISBURSAL",
+            "kind": "charge",
+            "posted_at": _at(opened, 10),
+            "principal": b.principal,
+            "description": "Loan disbursed",
+        },
+        {
+            "record": "journal",
+            "loan_number": b.loan_number,
+            "reference": "INTEREST",
+            "kind": "charge",
+            "posted_at": _at(opened, 10, 1),
+            "interest": interest_each * INSTALLMENTS,
+            "description": "Contract interest",
+        },
+    ]
+    for number in range(INSTALLMENTS):
+        due = first_due + timedelta(days=INSTALLMENT_DAYS * number)
+        principal = principal_each + (
+            b.principal - principal_each * INSTALLMENTS if number == INSTALLMENTS - 1 else 0
+        )
+        records.append(
+            {
+                "record": "due_date",
+                "loan_number": b.loan_number,
+                "due_on": due.isoformat(),
+                "principal": principal,
+                "interest": interest_each,
+            }
+        )
+        if number < b.paid:
+            records.append(
+                {
+                    "record": "journal",
+                    "loan_number": b.loan_number,
+                    "reference": f"PAY-{number + 1}",
+                    "kind": "payment",
+                    "posted_at": _at(due, 20, 12),
+                    "principal": -principal,
+                    "interest": -interest_each,
+                    "description": "Repayment",
+                }
+            )
+        elif due < today:
+            records.append(
+                {
+                    "record": "journal",
+                    "loan_number": b.loan_number,
+                    "reference": f"LATE-FEE-{number + 1}",
+                    "kind": "charge",
+                    "posted_at": _at(due + timedelta(days=1), 1),
+                    "fee": LATE_FEE,
+                    "description": "Late fee",
+                }
+            )
+    return records + _contacts(b, oldest_unpaid, today)
+
+
+def demo_records(today: date) -> list[dict]:
+    """Every demo row, in import order."""
+    rows = []
+    for borrower in BORROWERS:
+        rows.extend(_records(borrower, today))
+    return rows
+
+
+def load_demo(today: date | None = None) -> list[str]:
+    """Create the demo data if missing and return one line per demo login."""
+    today = today or datetime.now(UTC).astimezone(SHANGHAI).date()
+    ensure_reference_data()
+    lines = []
+    for email, name, role in STAFF:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            create_staff_user(email, name, role, DEMO_PASSWORD)
+        lines.append(f"{role:<9} {email:<26} password {DEMO_PASSWORD}")
+    db.session.commit()
+
+    # Already loaded? The demo is made relative to the day it was first loaded.
+    loaded = db.session.scalar(
+        sa.select(Borrower.id).where(Borrower.customer_ref == BORROWERS[-1].ref)
     )
-    lines.append(
-        "borrower  not yet activated: loan number DEMO-2001, ID last 4 5678 "
-        "(the code appears on /dev/outbox)"
-    )
-    db.session.flush()
+    if loaded is None:
+        handle, path = tempfile.mkstemp(suffix=".jsonl")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                for row in demo_records(today):
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            report = import_file(path)
+        finally:
+            os.unlink(path)
+        if report.errors:
+            raise RuntimeError(f"demo data did not import cleanly: {report.errors[:3]}")
+        now = utcnow()
+        for b in BORROWERS:
+            if not b.activated:
+                continue
+            user = db.session.scalar(
+                sa.select(User).join(Borrower).where(Borrower.customer_ref == b.ref)
+            )
+            user.password_hash = hash_password(DEMO_PASSWORD)
+            user.activated_at = user.password_changed_at = now
+        db.session.flush()
+
+    for b in BORROWERS:
+        if b.activated:
+            lines.append(f"borrower  {b.phone} ({b.name}, {b.stage}) password {DEMO_PASSWORD}")
+        else:
+            lines.append(
+                f"borrower  not yet activated ({b.name}): activate with loan number "
+                f"{b.loan_number} and ID last 4 {b.last4}; the code appears on "
+                "/dev/outbox"
+            )
     return lines

@@ -5,6 +5,7 @@ from portal.auth.models import AuthFailure, LoginSession, User, VerificationToke
 from portal.loans.models import (
     Borrower,
     CollectionStage,
+    ContactRuleSet,
     ContactLogEntry,
     JournalEntry,
     Loan,
@@ -17,6 +18,7 @@ __all__ = [
     "AuthFailure",
     "Borrower",
     "CollectionStage",
+    "ContactRuleSet",
     "ContactLogEntry",
     "JournalEntry",
     "Loan",

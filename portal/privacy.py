@@ -21,3 +21,153 @@ def mask_email(email: str | None) -> str:
 def mask_id_number(last4: str | None) -> str:
     """Only the last four characters of an ID number are ever held or shown."""
     return f"****{last4}" if last4 else ""
+
+
+# Messages whose body held a secret that must not be handed out again.
+SECRET_MESSAGE_PURPOSES = {"activation_code", "password_reset"}
+
+
+def personal_data_export(borrower_id: int) -> dict:
+    """Everything the portal holds about one borrower, as plain JSON-ready data."""
+    import sqlalchemy as sa
+
+    from portal.audit import AuditEntry
+    from portal.auth.models import LoginSession, User
+    from portal.extensions import db
+    from portal.loans.models import Borrower, ContactLogEntry, JournalEntry, Loan, LoanDueDate
+    from portal.outbox.models import OutboxMessage
+
+    def when(value):
+        return value.isoformat() if value is not None else None
+
+    borrower = db.session.get(Borrower, borrower_id)
+    user = db.session.scalar(sa.select(User).where(User.borrower_id == borrower_id))
+    loans = db.session.scalars(
+        sa.select(Loan).where(Loan.borrower_id == borrower_id).order_by(Loan.id)
+    ).all()
+    loan_ids = [loan.id for loan in loans]
+    due = db.session.scalars(
+        sa.select(LoanDueDate).where(LoanDueDate.loan_id.in_(loan_ids)).order_by(LoanDueDate.due_on)
+    ).all()
+    journal = db.session.scalars(
+        sa.select(JournalEntry)
+        .where(JournalEntry.loan_id.in_(loan_ids))
+        .order_by(JournalEntry.posted_at, JournalEntry.id)
+    ).all()
+    contacts = db.session.scalars(
+        sa.select(ContactLogEntry)
+        .where(ContactLogEntry.loan_id.in_(loan_ids))
+        .order_by(ContactLogEntry.contacted_at, ContactLogEntry.id)
+    ).all()
+    sessions = messages = []
+    if user is not None:
+        sessions = db.session.scalars(
+            sa.select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.id)
+        ).all()
+        messages = db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.user_id == user.id)
+            .order_by(OutboxMessage.id)
+        ).all()
+    audit_rows = db.session.execute(
+        sa.select(AuditEntry, User.role)
+        .outerjoin(User, AuditEntry.actor_user_id == User.id)
+        .where(AuditEntry.borrower_id == borrower_id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+
+    return {
+        "borrower": {
+            "customer_reference": borrower.customer_ref,
+            "name": borrower.full_name,
+            "id_number_last_4": borrower.id_last4,
+            "mobile_number": borrower.phone,
+            "email": borrower.email,
+            "preferred_language": borrower.preferred_language,
+            "time_zone": borrower.time_zone,
+            "received_from_lender_at": when(borrower.created_at),
+        },
+        "account": None
+        if user is None
+        else {
+            "activated_at": when(user.activated_at),
+            "last_login_at": when(user.last_login_at),
+            "password_changed_at": when(user.password_changed_at),
+            "login_sessions": [
+                {
+                    "started_at": when(s.created_at),
+                    "last_seen_at": when(s.last_seen_at),
+                    "ended_at": when(s.revoked_at),
+                    "ip_address": s.ip_address,
+                    "browser": s.user_agent,
+                }
+                for s in sessions
+            ],
+        },
+        "loans": [
+            {
+                "loan_number": loan.loan_number,
+                "product": loan.product,
+                "currency": loan.currency,
+                "status": loan.status,
+                "opened_on": loan.opened_on.isoformat(),
+                "balance_minor_units": {
+                    "principal": loan.principal_minor,
+                    "interest": loan.interest_minor,
+                    "fees": loan.fee_minor,
+                },
+                "due_dates": [
+                    {
+                        "due_on": d.due_on.isoformat(),
+                        "principal": d.principal_minor,
+                        "interest": d.interest_minor,
+                    }
+                    for d in due
+                    if d.loan_id == loan.id
+                ],
+                "journal": [
+                    {
+                        "kind": e.kind,
+                        "posted_at": when(e.posted_at),
+                        "principal": e.principal_minor,
+                        "interest": e.interest_minor,
+                        "fees": e.fee_minor,
+                        "reference": e.reference,
+                        "description": e.description,
+                    }
+                    for e in journal
+                    if e.loan_id == loan.id
+                ],
+                "contact_log": [
+                    {
+                        "contacted_at": when(c.contacted_at),
+                        "channel": c.channel,
+                        "party": c.party,
+                        "agent": c.agent,
+                        "outcome": c.outcome,
+                        "note": c.note,
+                    }
+                    for c in contacts
+                    if c.loan_id == loan.id
+                ],
+            }
+            for loan in loans
+        ],
+        "messages_sent_to_you": [
+            {
+                "created_at": when(m.created_at),
+                "channel": m.channel,
+                "to": m.recipient,
+                "subject": m.subject,
+                "status": m.status,
+                "text": "(one-time code or link removed)"
+                if m.purpose in SECRET_MESSAGE_PURPOSES
+                else m.body,
+            }
+            for m in messages
+        ],
+        "record_of_access_and_changes": [
+            {"at": when(entry.at), "action": entry.action, "by": role or "system"}
+            for entry, role in audit_rows
+        ],
+    }

@@ -94,11 +94,11 @@ def _empty_database():
 @pytest.fixture
 def app(migrated_app):
     """The application, with an empty database holding only the reference data."""
-    from portal.loans.service import ensure_default_ladder
+    from portal.loans.service import ensure_reference_data
 
     config_before = dict(migrated_app.config)
     with migrated_app.app_context():
-        ensure_default_ladder()
+        ensure_reference_data()
         db.session.commit()
     # No app context stays pushed during the test: each request gets its own, as in production
     # (Flask-Login keeps the current user on `g`, which lives as long as the app context).

@@ -35,3 +35,53 @@ OUTBOX_STATUS_NAMES = {
     "sent": _l("Sent"),
     "failed": _l("Failed"),
 }
+
+STAGE_EFFECTS = {
+    "due_reminder": _l("You get a reminder by text message or in the app on the due date."),
+    "early_warning": _l("You get automatic notices by text message and e-mail."),
+    "phone_contact": _l(
+        "The lender's agents may call you, never between 22:00 and 08:00 your local time."
+    ),
+    "agency": _l(
+        "Your account may be passed to a licensed collection agency; letters or a visit are "
+        "possible."
+    ),
+    "lawyer_letter": _l("A lawyer may send you a formal letter demanding payment."),
+    "litigation": _l("The lender may take the case to court."),
+}
+
+CHANNEL_NAMES = {
+    "sms": _l("Text message"),
+    "email": _l("E-mail"),
+    "push": _l("App notification"),
+    "call": _l("Phone call"),
+    "visit": _l("Visit"),
+    "letter": _l("Letter"),
+    "legal": _l("Legal notice"),
+}
+
+PARTY_NAMES = {
+    "borrower": _l("You"),
+    "emergency_contact": _l("Your emergency contact"),
+    "family": _l("A family member"),
+    "employer": _l("Your employer"),
+    "other_third_party": _l("Another person"),
+}
+
+OUTCOME_NAMES = {
+    "answered": _l("Answered"),
+    "unanswered": _l("Not answered"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Not delivered"),
+    "left_message": _l("Message left"),
+    "promise_to_pay": _l("Promise to pay"),
+    "refused": _l("Refused"),
+}
+
+JOURNAL_KIND_NAMES = {
+    "charge": _l("Charge"),
+    "payment": _l("Payment"),
+    "waiver": _l("Waiver"),
+    "adjustment": _l("Adjustment"),
+    "reversal": _l("Reversal"),
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -161,3 +161,24 @@ class ContactLogEntry(db.Model):
     outcome: Mapped[str] = mapped_column(sa.String(24))
     note: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ContactRuleSet(db.Model):
+    """The contact limits the contact log is checked against (the "default" set applies)."""
+
+    __tablename__ = "contact_rule_sets"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "max_answered_calls_per_day >= 0 AND max_unanswered_calls_per_day >= 0 "
+            "AND reachable_within_days >= 0",
+            name="limits_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    quiet_from: Mapped[time] = mapped_column(sa.Time)
+    quiet_until: Mapped[time] = mapped_column(sa.Time)
+    max_answered_calls_per_day: Mapped[int]
+    max_unanswered_calls_per_day: Mapped[int]
+    reachable_within_days: Mapped[int]

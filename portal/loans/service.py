@@ -10,14 +10,16 @@ from portal.columns import utcnow
 from portal.extensions import db
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER
-from portal.loans.models import CollectionStage, JournalEntry, Loan
+from portal.loans.contact_rules import ContactRules
+from portal.loans.models import CollectionStage, ContactRuleSet, JournalEntry, Loan
 
 __all__ = [
     "JournalError",
+    "ensure_reference_data",
+    "journal_balance",
+    "loan_balance",
     "post_entry",
     "reverse_entry",
-    "journal_balance",
-    "ensure_default_ladder",
 ]
 
 
@@ -98,17 +100,29 @@ def journal_balance(loan_id: int) -> Components:
     return Components(int(row[0]), int(row[1]), int(row[2]))
 
 
-def ensure_default_ladder() -> None:
-    """Create the default stage ladder if the database has none."""
+def ensure_reference_data() -> None:
+    """Create the default stage ladder and contact rules if the database lacks them."""
     exists = db.session.scalar(
         sa.select(CollectionStage.id).where(CollectionStage.ladder == "default").limit(1)
     )
-    if exists is not None:
-        return
-    for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
+    if exists is None:
+        for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
+            db.session.add(
+                CollectionStage(
+                    ladder="default", code=code, position=position, min_days_past_due=min_dpd
+                )
+            )
+    rules = db.session.scalar(sa.select(ContactRuleSet.id).where(ContactRuleSet.name == "default"))
+    if rules is None:
+        defaults = ContactRules()
         db.session.add(
-            CollectionStage(
-                ladder="default", code=code, position=position, min_days_past_due=min_dpd
+            ContactRuleSet(
+                name="default",
+                quiet_from=defaults.quiet_from,
+                quiet_until=defaults.quiet_until,
+                max_answered_calls_per_day=defaults.max_answered_calls_per_day,
+                max_unanswered_calls_per_day=defaults.max_unanswered_calls_per_day,
+                reachable_within_days=defaults.reachable_within_days,
             )
         )
     db.session.flush()
@@ -122,12 +136,3 @@ def _journal_is_immutable(mapper, connection, target):
 @sa.event.listens_for(JournalEntry, "before_delete")
 def _journal_is_append_only(mapper, connection, target):
     raise JournalError("journal entries cannot be deleted; post a reversal")
-
-
-def loan_summaries(borrower_id: int) -> list[Loan]:
-    """A borrower's loans, oldest first, with what the balance columns say."""
-    return list(
-        db.session.scalars(
-            sa.select(Loan).where(Loan.borrower_id == borrower_id).order_by(Loan.opened_on, Loan.id)
-        )
-    )

@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.i18n import LANGUAGES
-from portal.loans import service as loans
 from portal.outbox import service as outbox
 from portal.security import is_safe_next
 
@@ -23,13 +22,12 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    """Borrowers see their loans, staff go to their own home page, visitors see the welcome."""
+    """Borrowers go to their dashboard, staff to their own home page; visitors see the welcome."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     if current_user.is_staff:
         return redirect(url_for("staff.home"))
-    summaries = loans.loan_summaries(current_user.borrower_id)
-    return render_template("main/home.html", summaries=summaries)
+    return redirect(url_for("loans.dashboard"))
 
 
 @bp.post("/language")

@@ -1,0 +1,200 @@
+"""What a borrower's dashboard and loan pages show, loaded in a fixed number of queries.
+
+Every lookup is scoped to one borrower: another borrower's loan is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans.arrears import Arrears, Installment, LadderPosition, arrears_on, ladder_position
+from portal.loans.contact_rules import Contact, ContactRules, check_contacts
+from portal.loans.journal import Components
+from portal.loans.ladder import Rung
+from portal.loans.models import (
+    Borrower,
+    CollectionStage,
+    ContactLogEntry,
+    ContactRuleSet,
+    JournalEntry,
+    Loan,
+    LoanDueDate,
+)
+
+LATEST_CONTACTS = 3
+
+
+@dataclass
+class ContactView:
+    entry: ContactLogEntry
+    breaches: list[str]
+
+
+@dataclass
+class LoanOverview:
+    loan: Loan
+    balance: Components
+    arrears: Arrears
+    position: LadderPosition
+    next_installment: Installment | None
+    contacts: list[ContactView] = field(default_factory=list)
+    # How many of the loan's contacts (all of them, not only those listed) break a rule.
+    breaches_on_loan: int = 0
+
+
+@dataclass
+class JournalLine:
+    entry: JournalEntry
+    change: Components
+    balance_after: Components
+
+
+@dataclass
+class LoanDetail:
+    overview: LoanOverview
+    journal: list[JournalLine]
+    schedule: list[Installment]
+
+
+def borrower_today(borrower: Borrower, now: datetime | None = None) -> date:
+    """The calendar date where the borrower lives."""
+    return (now or utcnow()).astimezone(ZoneInfo(borrower.time_zone)).date()
+
+
+def contact_rules(name: str = "default") -> ContactRules:
+    row = db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    if row is None:
+        return ContactRules()
+    return ContactRules(
+        quiet_from=row.quiet_from,
+        quiet_until=row.quiet_until,
+        max_answered_calls_per_day=row.max_answered_calls_per_day,
+        max_unanswered_calls_per_day=row.max_unanswered_calls_per_day,
+        reachable_within_days=row.reachable_within_days,
+    )
+
+
+def _ladders() -> dict[str, list[Rung]]:
+    ladders: dict[str, list[Rung]] = defaultdict(list)
+    for stage in db.session.scalars(sa.select(CollectionStage)):
+        ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
+    return ladders
+
+
+def _ladder_for(loan: Loan, ladders) -> list[Rung]:
+    return ladders.get(loan.product) or ladders.get("default", [])
+
+
+def _schedules(loan_ids: list[int]) -> dict[int, list[Installment]]:
+    schedules: dict[int, list[Installment]] = defaultdict(list)
+    if loan_ids:
+        rows = db.session.scalars(
+            sa.select(LoanDueDate)
+            .where(LoanDueDate.loan_id.in_(loan_ids))
+            .order_by(LoanDueDate.due_on)
+        )
+        for row in rows:
+            schedules[row.loan_id].append(
+                Installment(row.due_on, row.principal_minor, row.interest_minor)
+            )
+    return schedules
+
+
+def _borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(ContactLogEntry)
+            .join(Loan, ContactLogEntry.loan_id == Loan.id)
+            .where(Loan.borrower_id == borrower_id)
+            .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+        )
+    )
+
+
+def _marked(contacts: list[ContactLogEntry], borrower: Borrower) -> dict[int, list[str]]:
+    plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
+    return check_contacts(plain, contact_rules(), borrower.time_zone)
+
+
+def _overview(loan, schedule, ladders, today, contacts, breaches, breach_total) -> LoanOverview:
+    balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    arrears = arrears_on(balance, schedule, today)
+    upcoming = [i for i in schedule if i.due_on >= today]
+    return LoanOverview(
+        loan=loan,
+        balance=balance,
+        arrears=arrears,
+        position=ladder_position(arrears, _ladder_for(loan, ladders), today),
+        next_installment=upcoming[0] if upcoming and balance.total > 0 else None,
+        contacts=[ContactView(c, breaches.get(c.id, [])) for c in contacts],
+        breaches_on_loan=breach_total,
+    )
+
+
+def dashboard(borrower: Borrower, now: datetime | None = None) -> list[LoanOverview]:
+    """One overview per loan of the borrower, with its latest contacts."""
+    today = borrower_today(borrower, now)
+    loans = list(
+        db.session.scalars(
+            sa.select(Loan).where(Loan.borrower_id == borrower.id).order_by(Loan.opened_on, Loan.id)
+        )
+    )
+    schedules = _schedules([loan.id for loan in loans])
+    ladders = _ladders()
+    contacts = _borrower_contacts(borrower.id)
+    breaches = _marked(contacts, borrower)
+    latest: dict[int, list[ContactLogEntry]] = defaultdict(list)
+    breach_totals: Counter = Counter()
+    for contact in contacts:
+        if len(latest[contact.loan_id]) < LATEST_CONTACTS:
+            latest[contact.loan_id].append(contact)
+        if contact.id in breaches:
+            breach_totals[contact.loan_id] += 1
+    return [
+        _overview(
+            loan,
+            schedules[loan.id],
+            ladders,
+            today,
+            latest[loan.id],
+            breaches,
+            breach_totals[loan.id],
+        )
+        for loan in loans
+    ]
+
+
+def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -> LoanDetail | None:
+    """A borrower's own loan with its journal, schedule and full contact log; None if not theirs."""
+    loan = db.session.scalar(
+        sa.select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower.id)
+    )
+    if loan is None:
+        return None
+    today = borrower_today(borrower, now)
+    schedule = _schedules([loan.id])[loan.id]
+    contacts = _borrower_contacts(borrower.id)
+    breaches = _marked(contacts, borrower)
+    own = [c for c in contacts if c.loan_id == loan.id]
+    overview = _overview(
+        loan, schedule, _ladders(), today, own, breaches, sum(1 for c in own if c.id in breaches)
+    )
+    entries = db.session.scalars(
+        sa.select(JournalEntry)
+        .where(JournalEntry.loan_id == loan.id)
+        .order_by(JournalEntry.posted_at, JournalEntry.id)
+    )
+    running = Components()
+    journal = []
+    for entry in entries:
+        change = Components(entry.principal_minor, entry.interest_minor, entry.fee_minor)
+        running = running + change
+        journal.append(JournalLine(entry, change, running))
+    return LoanDetail(overview=overview, journal=journal, schedule=schedule)

@@ -1,0 +1,67 @@
+"""The borrower's dashboard, loan pages, and rights and data page."""
+
+import json
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
+
+from portal import audit
+from portal.auth.models import Role
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans import overview as loans
+from portal.loans.chart import balance_chart
+from portal.privacy import personal_data_export
+from portal.security import role_required
+
+bp = Blueprint("loans", __name__)
+
+
+@bp.get("/loans")
+@role_required(Role.BORROWER)
+def dashboard():
+    """Every loan of the borrower: what is owed, the collection stage, what happens next."""
+    overviews = loans.dashboard(current_user.borrower)
+    return render_template("loans/dashboard.html", overviews=overviews, rules=loans.contact_rules())
+
+
+@bp.get("/loans/<int:loan_id>")
+@role_required(Role.BORROWER)
+def loan(loan_id):
+    """One loan: the journal with running balance, a balance chart and the full contact log."""
+    detail = loans.loan_detail(current_user.borrower, loan_id)
+    if detail is None:
+        abort(404)
+    points = [(line.entry.posted_at, line.balance_after.total) for line in detail.journal]
+    chart = balance_chart(points, until=utcnow())
+    return render_template(
+        "loans/loan.html", detail=detail, chart=chart, rules=loans.contact_rules()
+    )
+
+
+@bp.get("/rights")
+@role_required(Role.BORROWER)
+def rights():
+    """The borrower's rights in plain words, and how to get a copy of their data."""
+    return render_template("loans/rights.html", rules=loans.contact_rules())
+
+
+@bp.get("/rights/my-data.json")
+@role_required(Role.BORROWER)
+def my_data():
+    """Download everything the portal holds about the logged-in borrower."""
+    borrower_id = current_user.borrower_id
+    data = personal_data_export(borrower_id)
+    audit.record(
+        "borrower.data_exported",
+        subject_type="borrower",
+        subject_id=borrower_id,
+        borrower_id=borrower_id,
+    )
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-portal-data.json"'},
+    )
