@@ -104,13 +104,12 @@ def import_command(path, report_path):
     rejected; the good rows are imported all the same.
     """
     import os
+    import sys
 
     from portal.imports.reader import FileProblem
     from portal.imports.service import import_file
 
-    with click.progressbar(
-        length=os.path.getsize(path), label="Importing", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=os.path.getsize(path), label="Importing", file=sys.stderr) as bar:
         try:
             report = import_file(path, progress=bar.update)
         except FileProblem as error:

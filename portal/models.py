@@ -5,8 +5,8 @@ from portal.auth.models import AuthFailure, LoginSession, User, VerificationToke
 from portal.loans.models import (
     Borrower,
     CollectionStage,
-    ContactRuleSet,
     ContactLogEntry,
+    ContactRuleSet,
     JournalEntry,
     Loan,
     LoanDueDate,

@@ -56,7 +56,7 @@ def test_demo_loads_once_and_prints_logins(app, runner, client):
     second = runner.invoke(args=["portal", "demo"])
     assert second.exit_code == 0
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 5
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 3 + 7
     assert log_in(client, "13800000001", "borrow-portal-demo").status_code == 302
 
 

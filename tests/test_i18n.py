@@ -71,9 +71,16 @@ def _pages(app, client, make_borrower, make_staff, who):
             ("/dev/outbox", 200, (borrower.phone, borrower.email)),
         ]
     if who == "borrower":
-        borrower = make_borrower()
+        borrower = _rich_borrower(app, make_borrower)
         log_in(client, borrower.phone)
-        return [("/", 200, (borrower.loan_number,)), ("/no/such/page", 404, ())]
+        allowed = (borrower.loan_number, "A017", "SYSTEM")
+        return [
+            ("/", 302, ()),
+            ("/loans", 200, allowed),
+            (f"/loans/{borrower.loan_id}", 200, allowed),
+            ("/rights", 200, ()),
+            ("/no/such/page", 404, ()),
+        ]
     staff = make_staff(who)
     target = make_borrower()
     log_in(client, staff.email)
@@ -109,6 +116,8 @@ def test_every_page_renders_in_every_language(
     for url, status, allowed in _pages(app, client, make_borrower, make_staff, who):
         response = client.get(url)
         assert response.status_code == status, url
+        if status == 302:
+            continue
         assert f'<html lang="{HTML_LANG[language]}">' in response.text, url
         if language != "en":
             from portal.extensions import db  # noqa: F401
@@ -119,6 +128,53 @@ def test_every_page_renders_in_every_language(
                 allowed=allowed + ALWAYS_ALLOWED + _customer_refs(app),
             )
             assert leaked == [], (url, leaked)
+
+
+def _rich_borrower(app, make_borrower):
+    """A borrower with an overdue installment and contacts of every kind, some marked."""
+    from datetime import UTC, datetime, timedelta
+
+    from portal.extensions import db
+    from portal.loans.models import CONTACT_OUTCOMES, ContactLogEntry, LoanDueDate
+
+    record = make_borrower()
+    now = datetime.now(UTC)
+    with app.app_context():
+        db.session.add(
+            LoanDueDate(
+                loan_id=record.loan_id,
+                due_on=(now - timedelta(days=40)).date(),
+                principal_minor=100_000,
+                interest_minor=0,
+            )
+        )
+        kinds = [
+            ("call", "borrower"),
+            ("sms", "borrower"),
+            ("email", "borrower"),
+            ("push", "borrower"),
+            ("visit", "borrower"),
+            ("letter", "borrower"),
+            ("legal", "borrower"),
+            ("call", "emergency_contact"),
+            ("call", "family"),
+            ("call", "employer"),
+            ("call", "other_third_party"),
+        ]
+        for n, (channel, party) in enumerate(kinds):
+            db.session.add(
+                ContactLogEntry(
+                    loan_id=record.loan_id,
+                    reference=f"I18N-{record.loan_id}-{n}",
+                    contacted_at=now - timedelta(hours=n * 5 + 1),
+                    channel=channel,
+                    party=party,
+                    agent="A017" if n % 2 else "SYSTEM",
+                    outcome=CONTACT_OUTCOMES[n % len(CONTACT_OUTCOMES)],
+                )
+            )
+        db.session.commit()
+    return record
 
 
 def _customer_refs(app):
@@ -172,14 +228,14 @@ def test_borrowers_choice_is_saved_on_their_account(app, client, make_borrower):
     client.post("/language", data={"language": "en", "next": "/"})
     fresh = app.test_client()
     log_in(fresh, record.phone)
-    assert '<html lang="en">' in fresh.get("/").text
+    assert '<html lang="en">' in fresh.get("/loans").text
 
 
 def test_language_survives_login(client, make_borrower):
     record = make_borrower(language="zh_Hans")
     client.post("/language", data={"language": "zh_Hant"})
     log_in(client, record.phone)
-    assert '<html lang="zh-Hant">' in client.get("/").text
+    assert '<html lang="zh-Hant">' in client.get("/loans").text
 
 
 def test_money_is_formatted_for_the_locale(app):

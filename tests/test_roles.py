@@ -43,18 +43,21 @@ def test_every_route_is_public_or_checks_roles(app):
     assert unchecked == set()
 
 
-def _url(rule, borrower_id):
-    return rule.rule.replace("<int:borrower_id>", str(borrower_id))
+def _url(rule, record):
+    return rule.rule.replace("<int:borrower_id>", str(record.borrower_id)).replace(
+        "<int:loan_id>", str(record.loan_id)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrower, role):
     target = make_borrower()
-    login_as(role)
+    me = login_as(role)
     for endpoint, (rule, allowed) in _role_routes(app).items():
         if "GET" not in rule.methods:
             continue
-        response = client.get(_url(rule, target.borrower_id))
+        # A borrower opens their own records; staff open the target borrower's.
+        response = client.get(_url(rule, me if role == "borrower" else target))
         expected = 200 if role in allowed else 404
         assert response.status_code == expected, (endpoint, role, response.status_code)
 
@@ -62,7 +65,7 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
 def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower):
     target = make_borrower()
     for _endpoint, (rule, _allowed) in _role_routes(app).items():
-        response = client.get(_url(rule, target.borrower_id))
+        response = client.get(_url(rule, target))
         assert response.status_code == 302 and "/login" in response.location
 
 

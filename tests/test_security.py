@@ -40,7 +40,7 @@ def test_forms_need_a_csrf_token(app):
 def test_logout_and_language_forms_carry_csrf_tokens(app, client, login_as):
     login_as("borrower")
     app.config["WTF_CSRF_ENABLED"] = True
-    html = client.get("/").text
+    html = client.get("/loans").text
     assert html.count('name="csrf_token"') >= 2
 
 

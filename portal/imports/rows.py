@@ -149,7 +149,7 @@ def amount(raw: dict, name: str, *, required: bool = True, signed: bool = False)
             raise RowError(f"{name} is missing")
         return 0
     value = raw[name]
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise RowError(f"{name} must be a whole number of minor units (fen), not {value!r}")
     if isinstance(value, str):
         stripped = value.strip()

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from portal.columns import utcnow
 from portal.extensions import db
+from portal.loans.contact_rules import ContactRules
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER
-from portal.loans.contact_rules import ContactRules
 from portal.loans.models import CollectionStage, ContactRuleSet, JournalEntry, Loan
 
 __all__ = [

@@ -39,7 +39,7 @@ def test_borrower_activates_and_is_logged_in(app, client, make_borrower):
         code = last_code()
     response = finish(client, code)
     assert response.status_code == 302
-    home = client.get("/")
+    home = client.get("/loans")
     assert "My loans" in home.text and record.loan_number in home.text
     with app.app_context():
         user = db.session.get(User, record.user_id)

@@ -18,7 +18,7 @@ def test_borrower_logs_in_with_phone(client, make_borrower):
     record = make_borrower(language="en")
     response = log_in(client, record.phone)
     assert response.status_code == 302 and response.location == "/"
-    assert record.loan_number in client.get("/").text
+    assert record.loan_number in client.get("/loans").text
 
 
 @pytest.mark.parametrize("typed", ["+86 {phone}", "{phone} ", "0086-{phone}"])
@@ -140,7 +140,7 @@ def test_logout_ends_the_session_on_the_server(app, client, make_borrower):
         assert actions == ["auth.login", "auth.logout"]
     thief = app.test_client()
     thief.set_cookie("session", stolen, domain="portal.test")
-    page = thief.get("/")
+    page = thief.get("/loans")
     assert record.loan_number not in page.text
     assert thief.get("/staff/").status_code == 302  # sent to the login page
 
@@ -152,11 +152,11 @@ def test_remember_me_survives_the_browser_closing_but_not_logout(app, client, ma
     assert remember is not None
     fresh = app.test_client()  # a new browser session: only the remember cookie is kept
     fresh.set_cookie("remember_token", remember.value, domain="portal.test")
-    assert record.loan_number in fresh.get("/").text
+    assert record.loan_number in fresh.get("/loans").text
     fresh.post("/logout")
     again = app.test_client()
     again.set_cookie("remember_token", remember.value, domain="portal.test")
-    assert record.loan_number not in again.get("/").text
+    assert record.loan_number not in again.get("/loans").text
 
 
 def test_without_remember_me_there_is_no_remember_cookie(client, make_borrower):
@@ -172,7 +172,7 @@ def test_idle_session_expires(app, client, make_borrower):
         login = db.session.scalars(sa.select(LoginSession)).one()
         login.last_seen_at -= timedelta(minutes=31)
         db.session.commit()
-    assert record.loan_number not in client.get("/").text
+    assert record.loan_number not in client.get("/loans").text
 
 
 def test_session_is_renewed_at_login(client, make_borrower):
@@ -192,7 +192,7 @@ def test_disabled_account_cannot_log_in_and_loses_its_session(app, client, make_
         user = db.session.get(User, record.user_id)
         user.disabled_at = user.activated_at
         db.session.commit()
-    assert record.loan_number not in client.get("/").text
+    assert record.loan_number not in client.get("/loans").text
     assert (
         WRONG
         in client.post(

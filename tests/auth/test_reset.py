@@ -37,7 +37,7 @@ def test_reset_link_sets_a_new_password_and_ends_every_session(app, client, make
     assert client.get(link).status_code == 200
     response = client.post(link, data={"password": NEW, "confirm": NEW})
     assert response.status_code == 302 and response.location == "/login"
-    assert record.loan_number not in other_device.get("/").text
+    assert record.loan_number not in other_device.get("/loans").text
     assert log_in(client, record.phone, NEW).status_code == 302
     with app.app_context():
         assert all(s.revoked_at for s in db.session.scalars(sa.select(LoginSession)).all()[:1])

@@ -1,0 +1,142 @@
+"""Contact-rule checks, in the borrower's time zone, with day boundaries."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.loans.contact_rules import (
+    QUIET_HOURS,
+    THIRD_PARTY_WHILE_REACHABLE,
+    TOO_MANY_ANSWERED_CALLS,
+    TOO_MANY_UNANSWERED_CALLS,
+    Contact,
+    ContactRules,
+    check_contacts,
+    in_quiet_hours,
+)
+
+RULES = ContactRules()
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(day, hour, minute=0, zone=SH):
+    return datetime(2026, 3, day, hour, minute, tzinfo=zone)
+
+
+def contact(n, when, channel="call", party="borrower", outcome="answered"):
+    return Contact(n, when, channel, party, outcome)
+
+
+@pytest.mark.parametrize(
+    "local, quiet",
+    [
+        (time(7, 59), True),
+        (time(8, 0), False),
+        (time(21, 59), False),
+        (time(22, 0), True),
+        (time(23, 30), True),
+        (time(0, 0), True),
+        (time(3, 0), True),
+        (time(12, 0), False),
+    ],
+)
+def test_quiet_hours_span_midnight(local, quiet):
+    assert in_quiet_hours(local, RULES) is quiet
+
+
+@pytest.mark.parametrize(
+    "when, channel, broken",
+    [
+        (at(5, 22, 30), "call", True),
+        (at(5, 7, 45), "sms", True),
+        (at(5, 8, 0), "call", False),
+        (at(5, 23, 0), "letter", False),  # a letter has no hour
+        (at(5, 23, 0), "legal", False),
+        # 14:30 UTC is 22:30 in Shanghai: quiet there, though mid-afternoon in UTC.
+        (datetime(2026, 3, 5, 14, 30, tzinfo=UTC), "call", True),
+        # 00:30 UTC is 08:30 in Shanghai: allowed, though after midnight in UTC.
+        (datetime(2026, 3, 5, 0, 30, tzinfo=UTC), "call", False),
+    ],
+)
+def test_quiet_hours_in_the_borrowers_time_zone(when, channel, broken):
+    found = check_contacts([contact(1, when, channel)], RULES, "Asia/Shanghai")
+    assert (QUIET_HOURS in found.get(1, [])) is broken
+
+
+def test_quiet_hours_follow_another_time_zone():
+    # 01:00 UTC is 20:00 the evening before in New York: allowed there.
+    when = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)
+    assert check_contacts([contact(1, when)], RULES, "America/New_York") == {}
+    assert QUIET_HOURS not in check_contacts([contact(1, when)], RULES, "Asia/Shanghai").get(1, [])
+
+
+def test_fourth_answered_call_of_a_day_breaks_the_limit():
+    calls = [contact(n, at(5, 9 + n)) for n in range(1, 5)]
+    assert check_contacts(calls, RULES, "Asia/Shanghai") == {4: [TOO_MANY_ANSWERED_CALLS]}
+
+
+def test_seventh_unanswered_attempt_breaks_the_limit():
+    calls = [contact(n, at(5, 9, n), outcome="unanswered") for n in range(1, 8)]
+    assert check_contacts(calls, RULES, "Asia/Shanghai") == {7: [TOO_MANY_UNANSWERED_CALLS]}
+
+
+def test_daily_limits_count_per_local_day():
+    # A New York borrower: three answered calls on the evening of the 5th and three on the
+    # morning of the 6th. All six fall on 6 March in UTC, but on two local days: no breach.
+    ny = ZoneInfo("America/New_York")
+    calls = [contact(n, at(5, 18 + n, zone=ny)) for n in range(1, 4)]
+    calls += [contact(10 + n, at(6, 8 + n, zone=ny)) for n in range(1, 4)]
+    assert {c.contacted_at.astimezone(UTC).date() for c in calls} == {at(6, 0, zone=UTC).date()}
+    assert check_contacts(calls, RULES, "America/New_York") == {}
+    assert TOO_MANY_ANSWERED_CALLS in sum(check_contacts(calls, RULES, "UTC").values(), [])
+
+
+def test_calls_at_the_day_boundary_count_for_the_right_day():
+    # 21:59 on the 5th and 08:00 on the 6th are different days.
+    calls = [
+        contact(1, at(5, 20)),
+        contact(2, at(5, 21)),
+        contact(3, at(5, 21, 59)),
+        contact(4, at(6, 8, 0)),
+    ]
+    assert check_contacts(calls, RULES, "Asia/Shanghai") == {}
+
+
+def test_third_party_contacted_while_borrower_reachable():
+    contacts = [
+        contact(1, at(5, 10)),
+        contact(2, at(5, 11), party="emergency_contact"),
+        contact(3, at(20, 11), party="employer"),  # 15 days later: borrower not reached since
+    ]
+    assert check_contacts(contacts, RULES, "Asia/Shanghai") == {2: [THIRD_PARTY_WHILE_REACHABLE]}
+
+
+def test_third_party_allowed_when_borrower_could_not_be_reached():
+    contacts = [contact(n, at(5, 9 + n), outcome="unanswered") for n in range(1, 4)]
+    contacts.append(contact(9, at(5, 15), party="family"))
+    assert check_contacts(contacts, RULES, "Asia/Shanghai") == {}
+
+
+def test_reachability_window_is_data():
+    rules = ContactRules(reachable_within_days=1)
+    contacts = [contact(1, at(5, 10)), contact(2, at(5, 10) + timedelta(days=2), party="family")]
+    assert check_contacts(contacts, rules, "Asia/Shanghai") == {}
+    assert check_contacts(contacts, RULES, "Asia/Shanghai") == {2: [THIRD_PARTY_WHILE_REACHABLE]}
+
+
+def test_one_contact_can_break_several_rules():
+    calls = [contact(n, at(5, 9 + n)) for n in range(1, 4)] + [contact(4, at(5, 23))]
+    assert check_contacts(calls, RULES, "Asia/Shanghai") == {
+        4: [QUIET_HOURS, TOO_MANY_ANSWERED_CALLS]
+    }
+
+
+def test_limits_are_data():
+    rules = ContactRules(
+        quiet_from=time(21, 0), quiet_until=time(9, 0), max_answered_calls_per_day=1
+    )
+    calls = [contact(1, at(5, 10)), contact(2, at(5, 21, 30))]
+    assert check_contacts(calls, rules, "Asia/Shanghai") == {
+        2: [QUIET_HOURS, TOO_MANY_ANSWERED_CALLS]
+    }
