@@ -111,6 +111,18 @@ def _password_context(user: User) -> tuple[str, ...]:
     return (user.email or "",)
 
 
+def _audit_own(user: User, action: str, **extra) -> None:
+    """Audit something a user did to their own account."""
+    audit.record(
+        action,
+        subject_type="user",
+        subject_id=user.id,
+        actor_user_id=user.id,
+        borrower_id=user.borrower_id,
+        **extra,
+    )
+
+
 def _login_names(user: User) -> list[str]:
     """Every name the account can log in with, normalised."""
     if user.borrower is None:
@@ -165,13 +177,7 @@ def start_login_session(user: User, *, remember: bool, address: str | None, user
     )
     user.last_login_at = now
     user.login_session_token = token
-    audit.record(
-        "auth.login",
-        subject_type="user",
-        subject_id=user.id,
-        actor_user_id=user.id,
-        borrower_id=user.borrower_id,
-    )
+    _audit_own(user, "auth.login")
     db.session.flush()
     return token
 
@@ -214,13 +220,7 @@ def end_login_session(token: str | None) -> None:
 def log_out(user: User) -> None:
     """End the user's current login session and record it."""
     end_login_session(user.login_session_token)
-    audit.record(
-        "auth.logout",
-        subject_type="user",
-        subject_id=user.id,
-        actor_user_id=user.id,
-        borrower_id=user.borrower_id,
-    )
+    _audit_own(user, "auth.logout")
 
 
 def end_all_login_sessions(user_id: int) -> None:
@@ -306,14 +306,7 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
             minutes=int(CODE_LIFETIME.total_seconds() // 60),
         )
     _deliver(user, channel, "activation_code", subject, body)
-    audit.record(
-        "auth.activation_code_sent",
-        subject_type="user",
-        subject_id=user.id,
-        borrower_id=user.borrower_id,
-        actor_user_id=user.id,
-        details={"channel": channel},
-    )
+    _audit_own(user, "auth.activation_code_sent", details={"channel": channel})
 
 
 def complete_activation(loan_number: str, code: str, password: str, *, address) -> User:
@@ -349,13 +342,7 @@ def complete_activation(loan_number: str, code: str, password: str, *, address) 
     user.password_changed_at = now
     user.activated_at = now
     throttle.clear("activation", account=account)
-    audit.record(
-        "auth.activated",
-        subject_type="user",
-        subject_id=user.id,
-        borrower_id=user.borrower_id,
-        actor_user_id=user.id,
-    )
+    _audit_own(user, "auth.activated")
     return user
 
 
@@ -395,13 +382,7 @@ def request_password_reset(identifier: str, *, address, link_for) -> None:
             link=link_for(token),
         )
     _deliver(user, "email", "password_reset", subject, body)
-    audit.record(
-        "auth.reset_requested",
-        subject_type="user",
-        subject_id=user.id,
-        borrower_id=user.borrower_id,
-        actor_user_id=user.id,
-    )
+    _audit_own(user, "auth.reset_requested")
 
 
 def valid_reset_token(token: str) -> VerificationToken:
@@ -433,13 +414,7 @@ def reset_password(token: str, password: str) -> User:
     end_all_login_sessions(user.id)
     for name in _login_names(user):
         throttle.clear("login", account=name)
-    audit.record(
-        "auth.password_reset",
-        subject_type="user",
-        subject_id=user.id,
-        borrower_id=user.borrower_id,
-        actor_user_id=user.id,
-    )
+    _audit_own(user, "auth.password_reset")
     return user
 
 
