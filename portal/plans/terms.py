@@ -1,0 +1,176 @@
+"""Hardship request terms: the rules (as data), the schedules, and what the rules refuse.
+
+Plain values only; no Flask, no database. The same functions compute the preview the borrower
+sees and the plan that is created, so the two cannot differ.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+EXTENSION = "extension"
+INSTALLMENT_PLAN = "installment_plan"
+KINDS = (EXTENSION, INSTALLMENT_PLAN)
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    """The limits a request must keep; defaults from the product guide."""
+
+    extension_min_days: int = 7
+    extension_max_days: int = 30
+    max_extensions_per_loan: int = 2
+    plan_min_months: int = 3
+    plan_max_months: int = 60
+    min_installment_minor: int = 10_000  # 100 yuan
+    first_due_within_days: int = 30
+    stop_interest: bool = True
+    # Requests above this amount need a second approver.
+    second_approval_above_minor: int = 5_000_000
+    decision_due_days: int = 5
+    offer_valid_days: int = 7
+    grace_days: int = 5
+
+
+@dataclass(frozen=True)
+class Installment:
+    number: int  # 0 is a down payment
+    due_on: date
+    amount: int
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a borrower asks for, or what an approver offers."""
+
+    kind: str
+    extension_days: int | None = None
+    months: int | None = None
+    down_payment: int = 0
+    first_due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule a request breaks: a code and the values the message needs."""
+
+    code: str
+    values: dict = field(default_factory=dict)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def plan_schedule(
+    amount: int,
+    months: int,
+    first_due_on: date,
+    *,
+    down_payment: int = 0,
+    starts_on: date | None = None,
+) -> list[Installment]:
+    """Monthly installments that add up exactly to `amount`; the remainder goes on the last.
+
+    A down payment, if any, is installment 0, due on `starts_on` (the day the plan starts).
+    """
+    if months < 1:
+        raise ValueError("a plan has at least one installment")
+    if not 0 <= down_payment <= amount:
+        raise ValueError("the down payment must be between zero and the amount")
+    rest = amount - down_payment
+    regular, remainder = divmod(rest, months)
+    schedule = []
+    if down_payment:
+        schedule.append(Installment(0, starts_on or first_due_on, down_payment))
+    for number in range(months):
+        schedule.append(
+            Installment(
+                number + 1,
+                add_months(first_due_on, number),
+                regular + (remainder if number == months - 1 else 0),
+            )
+        )
+    return schedule
+
+
+def extension_schedule(amount: int, days: int, starts_on: date) -> list[Installment]:
+    """An extension: the overdue amount falls due `days` after the day it starts."""
+    return [Installment(1, starts_on + timedelta(days=days), amount)]
+
+
+def schedule_for(terms: Terms, *, balance: int, overdue: int, today: date) -> list[Installment]:
+    """The schedule a request's terms produce, as of `today`."""
+    if terms.kind == EXTENSION:
+        return extension_schedule(overdue, terms.extension_days, today)
+    return plan_schedule(
+        balance, terms.months, terms.first_due_on, down_payment=terms.down_payment, starts_on=today
+    )
+
+
+def problems(
+    terms: Terms,
+    rules: PlanRules,
+    *,
+    balance: int,
+    overdue: int,
+    today: date,
+    extensions_used: int,
+    has_open_request: bool,
+    has_active_plan: bool,
+) -> list[Problem]:
+    """Every rule the request breaks; an empty list means it may be submitted."""
+    found = []
+    if has_open_request:
+        found.append(Problem("open_request"))
+    if has_active_plan:
+        found.append(Problem("active_plan"))
+    if balance <= 0:
+        found.append(Problem("nothing_owed"))
+        return found
+    if terms.kind == EXTENSION:
+        days = terms.extension_days
+        if days is None or not rules.extension_min_days <= days <= rules.extension_max_days:
+            found.append(
+                Problem(
+                    "extension_days",
+                    {"min": rules.extension_min_days, "max": rules.extension_max_days},
+                )
+            )
+        if extensions_used >= rules.max_extensions_per_loan:
+            found.append(Problem("too_many_extensions", {"max": rules.max_extensions_per_loan}))
+        if overdue <= 0:
+            found.append(Problem("nothing_overdue"))
+        return found
+    if terms.kind != INSTALLMENT_PLAN:
+        found.append(Problem("unknown_kind"))
+        return found
+    months = terms.months
+    if months is None or not rules.plan_min_months <= months <= rules.plan_max_months:
+        found.append(
+            Problem("months", {"min": rules.plan_min_months, "max": rules.plan_max_months})
+        )
+        months = None
+    latest = today + timedelta(days=rules.first_due_within_days)
+    if terms.first_due_on is None or not today < terms.first_due_on <= latest:
+        found.append(
+            Problem("first_due_on", {"days": rules.first_due_within_days, "latest": latest})
+        )
+    if not 0 <= terms.down_payment < balance:
+        found.append(Problem("down_payment", {"balance": balance}))
+    elif months is not None:
+        regular = (balance - terms.down_payment) // months
+        if regular < rules.min_installment_minor:
+            most = max((balance - terms.down_payment) // rules.min_installment_minor, 0)
+            found.append(
+                Problem(
+                    "installment_too_small",
+                    {"minimum": rules.min_installment_minor, "most_months": most},
+                )
+            )
+    return found
