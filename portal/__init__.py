@@ -86,6 +86,12 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.globals["labels"] = labels
+    from portal.plans import forms as plan_forms
+    from portal.plans import labels as plan_labels
+
+    app.jinja_env.globals["plan_labels"] = plan_labels
+    app.jinja_env.globals["plan_forms"] = plan_forms
+    app.jinja_env.globals["decision_names"] = plan_labels.DECISION_NAMES
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -106,11 +112,15 @@ def configure_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.loans.views import bp as loans_bp
     from portal.main.views import bp as main_bp
+    from portal.plans.approvals import bp as approvals_bp
+    from portal.plans.views import bp as plans_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(loans_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(approvals_bp)
     app.register_blueprint(staff_bp)
 
 

@@ -38,7 +38,7 @@ def create_staff(email, display_name, role, password):
 @portal_cli.command("seed")
 def seed():
     """Add the reference data a new database needs (the default stage ladder)."""
-    from portal.loans.service import ensure_reference_data
+    from portal.reference import ensure_reference_data
 
     ensure_reference_data()
     db.session.commit()
@@ -127,6 +127,20 @@ def import_command(path, report_path):
                 handle.write(f"line {number}: {reason}\n")
     if report.errors:
         raise SystemExit(1)
+
+
+@portal_cli.command("tick")
+def tick():
+    """Apply what time decides (cron this, e.g. every 15 minutes); running it twice is safe.
+
+    Flags requests past their decision deadline, lapses offers not accepted in time, and
+    ends plans whose installment is unpaid past the grace period (or that are fully paid).
+    """
+    from portal.plans.service import apply_time
+
+    counts = apply_time()
+    db.session.commit()
+    click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
 @portal_cli.command("demo")

@@ -22,7 +22,7 @@ from portal.columns import utcnow
 from portal.extensions import db
 from portal.imports.service import import_file
 from portal.loans.models import Borrower
-from portal.loans.service import ensure_reference_data
+from portal.reference import ensure_reference_data
 
 DEMO_PASSWORD = "borrow-portal-demo"  # noqa: S105 - printed demo login, development only
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -285,6 +285,23 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
     return records + _contacts(b, oldest_unpaid, today)
 
 
+def _demo_request(today: date) -> None:
+    """李娜 has asked for a 6-month plan, so the approvers' queue has something to decide."""
+    from portal.loans.models import Loan
+    from portal.plans.service import submit_request
+    from portal.plans.terms import INSTALLMENT_PLAN, Terms
+
+    borrower = db.session.scalar(sa.select(Borrower).where(Borrower.customer_ref == "C-DEMO-2"))
+    loan = db.session.scalar(sa.select(Loan).where(Loan.borrower_id == borrower.id))
+    submit_request(
+        borrower,
+        loan.id,
+        Terms(INSTALLMENT_PLAN, months=6, first_due_on=today + timedelta(days=14)),
+        reason_code="income_drop",
+        reason_text="我的工资被推迟发放了两个月。",
+    )
+
+
 def demo_records(today: date) -> list[dict]:
     """Every demo row, in import order."""
     rows = []
@@ -329,6 +346,7 @@ def load_demo(today: date | None = None) -> list[str]:
             user.password_hash = hash_password(DEMO_PASSWORD)
             user.activated_at = user.password_changed_at = now
         db.session.flush()
+        _demo_request(today)
 
     for b in BORROWERS:
         if b.activated:

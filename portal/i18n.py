@@ -83,3 +83,28 @@ def format_money(amount_minor: int, currency: str, locale=None) -> str:
 def N_(message: str) -> str:
     """Mark a string for the catalogs where it is translated later, at display time."""
     return message
+
+
+class AmountError(ValueError):
+    """Typed money that is not an amount; `code` names why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """Typed money ("1,234.56", "¥500") to integer minor units; refuses anything ambiguous."""
+    import re
+
+    cleaned = re.sub(r"[\s,¥￥]", "", (text or "").strip()).removeprefix("CN")
+    if not cleaned:
+        raise AmountError("missing")
+    digits = get_currency_precision(currency)
+    match = re.fullmatch(r"(\d{1,12})(?:\.(\d+))?", cleaned)
+    if match is None:
+        raise AmountError("negative" if cleaned.startswith("-") else "not_a_number")
+    whole, fraction = match.group(1), match.group(2) or ""
+    if len(fraction) > digits:
+        raise AmountError("too_many_decimals")
+    return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or 0)

@@ -12,8 +12,22 @@ from portal.loans.models import (
     LoanDueDate,
 )
 from portal.outbox.models import OutboxMessage
+from portal.plans.models import (
+    HardshipRequest,
+    PaymentPlan,
+    PlanInstallment,
+    PlanRuleSet,
+    RequestDecision,
+    UploadedFile,
+)
 
 __all__ = [
+    "HardshipRequest",
+    "PaymentPlan",
+    "PlanInstallment",
+    "PlanRuleSet",
+    "RequestDecision",
+    "UploadedFile",
     "AuditEntry",
     "AuthFailure",
     "Borrower",

@@ -94,7 +94,7 @@ def _empty_database():
 @pytest.fixture
 def app(migrated_app):
     """The application, with an empty database holding only the reference data."""
-    from portal.loans.service import ensure_reference_data
+    from portal.reference import ensure_reference_data
 
     config_before = dict(migrated_app.config)
     with migrated_app.app_context():

@@ -28,7 +28,7 @@ def test_create_staff_makes_an_account_that_can_log_in(app, runner, client):
         user = db.session.scalar(sa.select(User).where(User.email == "ann@lender.example"))
         assert user.role == "approver" and user.is_active
     assert log_in(client, "ann@lender.example", GOOD).status_code == 302
-    assert client.get("/staff/").location == "/staff/borrowers"
+    assert client.get("/staff/").location == "/staff/requests/"
 
 
 def test_create_staff_refuses_duplicates_bad_roles_and_weak_passwords(runner):

@@ -43,35 +43,93 @@ def test_every_route_is_public_or_checks_roles(app):
     assert unchecked == set()
 
 
+def _with_request_and_file(app, record):
+    """Give a borrower a request and an uploaded file, so every route has something to open."""
+    import os
+    from datetime import timedelta
+
+    from portal.loans.models import Borrower
+    from portal.plans import service
+    from portal.plans.models import UploadedFile
+    from portal.plans.terms import INSTALLMENT_PLAN, Terms
+    from portal.uploads import path_of
+
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        hardship = service.submit_request(
+            borrower,
+            record.loan_id,
+            Terms(
+                INSTALLMENT_PLAN,
+                months=3,
+                first_due_on=service.request_context(borrower, record.loan_id).today
+                + timedelta(days=5),
+            ),
+            reason_code="other",
+            reason_text="",
+        )
+        stored = UploadedFile(
+            borrower_id=borrower.id,
+            subject_type="hardship_request",
+            subject_id=hardship.id,
+            stored_name=f"roles{hardship.id}.png",
+            original_name="a.png",
+            content_type="image/png",
+            size_bytes=3,
+            sha256="0" * 64,
+        )
+        db.session.add(stored)
+        db.session.commit()
+        with open(path_of(stored.stored_name), "wb") as handle:
+            handle.write(b"png")
+        record.request_id, record.file_id = hardship.id, stored.id
+        assert os.path.exists(path_of(stored.stored_name))
+    return record
+
+
 def _url(rule, record):
-    return rule.rule.replace("<int:borrower_id>", str(record.borrower_id)).replace(
-        "<int:loan_id>", str(record.loan_id)
+    return (
+        rule.rule.replace("<int:borrower_id>", str(record.borrower_id))
+        .replace("<int:loan_id>", str(record.loan_id))
+        .replace("<int:request_id>", str(getattr(record, "request_id", 0)))
+        .replace("<int:file_id>", str(getattr(record, "file_id", 0)))
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrower, role):
-    target = make_borrower()
+def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrower, role, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    target = _with_request_and_file(app, make_borrower())
     me = login_as(role)
+    if role == "borrower":
+        _with_request_and_file(app, me)
     for endpoint, (rule, allowed) in _role_routes(app).items():
-        if "GET" not in rule.methods:
-            continue
         # A borrower opens their own records; staff open the target borrower's.
-        response = client.get(_url(rule, me if role == "borrower" else target))
-        expected = 200 if role in allowed else 404
+        url = _url(rule, me if role == "borrower" else target)
+        if "GET" in rule.methods:
+            response = client.get(url)
+            expected = 200 if role in allowed else 404
+        else:
+            # State-changing routes: other roles never reach the form handling.
+            if role in allowed:
+                continue
+            response = client.post(url)
+            expected = 404
         assert response.status_code == expected, (endpoint, role, response.status_code)
 
 
-def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower):
-    target = make_borrower()
+def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    target = _with_request_and_file(app, make_borrower())
     for _endpoint, (rule, _allowed) in _role_routes(app).items():
-        response = client.get(_url(rule, target))
-        assert response.status_code == 302 and "/login" in response.location
+        method = "get" if "GET" in rule.methods else "post"
+        response = getattr(client, method)(_url(rule, target))
+        assert response.status_code == 302 and "/login" in response.location, rule.rule
 
 
 @pytest.mark.parametrize(
     "role, home",
-    [("support", "/staff/borrowers"), ("approver", "/staff/borrowers"), ("admin", "/staff/admin")],
+    [("support", "/staff/borrowers"), ("approver", "/staff/requests/"), ("admin", "/staff/admin")],
 )
 def test_staff_land_on_their_role_home(client, login_as, role, home):
     login_as(role)

@@ -89,18 +89,32 @@ def _hash_secret(purpose: str, secret: str) -> str:
     return hmac.new(key, f"{purpose}|{secret}".encode(), hashlib.sha256).hexdigest()
 
 
-def find_login_user(identifier: str) -> User | None:
-    """The account a login name belongs to: staff e-mail, or a borrower's e-mail or phone."""
+def find_login_users(identifier: str) -> list[User]:
+    """The accounts a login name belongs to: staff e-mail, or a borrower's e-mail or phone.
+
+    Usually one; a staff member who is also a borrower may share an e-mail between two
+    accounts, told apart by their passwords.
+    """
     name = normalize_identifier(identifier)
     if not name:
-        return None
+        return []
     if "@" in name:
         condition = sa.or_(User.email == name, Borrower.email == name)
     else:
         condition = Borrower.phone == name
-    users = db.session.scalars(
-        sa.select(User).outerjoin(Borrower, User.borrower_id == Borrower.id).where(condition)
-    ).all()
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .outerjoin(Borrower, User.borrower_id == Borrower.id)
+            .where(condition)
+            .order_by(User.id)
+        )
+    )
+
+
+def find_login_user(identifier: str) -> User | None:
+    """The one account a login name belongs to, or None when none or several do."""
+    users = find_login_users(identifier)
     return users[0] if len(users) == 1 else None
 
 
@@ -143,9 +157,13 @@ def authenticate(identifier: str, password: str, *, address: str | None) -> User
     """Return the active account these credentials belong to, or raise."""
     account = normalize_identifier(identifier)
     throttle.check("login", account=account, address=address)
-    user = find_login_user(identifier)
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or not user.is_active:
+    user = None
+    candidates = find_login_users(identifier) or [None]
+    for candidate in candidates:
+        if verify_password(candidate.password_hash if candidate else None, password):
+            user = candidate
+            break
+    if user is None or not user.is_active:
         throttle.record("login", account=account, address=address)
         raise InvalidCredentials()
     throttle.clear("login", account=account)

@@ -93,11 +93,18 @@ class LadderPosition:
         return "ahead"
 
 
-def ladder_position(arrears: Arrears, ladder: list[Rung], today: date) -> LadderPosition:
-    """The current stage and the date the next one starts, for a loan's arrears."""
+def ladder_position(
+    arrears: Arrears, ladder: list[Rung], today: date, *, held: bool = False, held_days: int = 0
+) -> LadderPosition:
+    """The current stage and the date the next one starts, for a loan's arrears.
+
+    While escalation is `held` (a request under review, a plan in good standing) the stage
+    stays and nothing is next. `held_days` are days spent on hold earlier (a plan that later
+    broke): collection resumes from where it stood, so they do not count.
+    """
     rungs = tuple(sorted(ladder, key=lambda r: r.min_days_past_due))
     if arrears.days_past_due > 0:
-        days = arrears.days_past_due
+        days = max(arrears.days_past_due - held_days, 1)
     elif arrears.due_today.total > 0:
         days = 0
     else:
@@ -107,6 +114,6 @@ def ladder_position(arrears: Arrears, ladder: list[Rung], today: date) -> Ladder
         if days >= rung.min_days_past_due:
             current = rung
     ahead = [r for r in rungs if r.min_days_past_due > days]
-    following = ahead[0] if ahead else None
+    following = ahead[0] if ahead and not held else None
     starts_on = today + timedelta(days=following.min_days_past_due - days) if following else None
     return LadderPosition(rungs, current, following, starts_on)

@@ -15,7 +15,7 @@ from portal.loans.models import CollectionStage, ContactRuleSet, JournalEntry, L
 
 __all__ = [
     "JournalError",
-    "ensure_reference_data",
+    "ensure_loan_reference_data",
     "journal_balance",
     "loan_balance",
     "post_entry",
@@ -100,7 +100,7 @@ def journal_balance(loan_id: int) -> Components:
     return Components(int(row[0]), int(row[1]), int(row[2]))
 
 
-def ensure_reference_data() -> None:
+def ensure_loan_reference_data() -> None:
     """Create the default stage ladder and contact rules if the database lacks them."""
     exists = db.session.scalar(
         sa.select(CollectionStage.id).where(CollectionStage.ladder == "default").limit(1)

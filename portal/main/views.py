@@ -1,5 +1,7 @@
 """The front page, the language switcher, the developer outbox and error pages."""
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -7,15 +9,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
 from flask_login import current_user
 
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
-from portal.security import is_safe_next
+from portal.plans import service as plans
+from portal.security import is_safe_next, role_required
+from portal.uploads import path_of
 
 bp = Blueprint("main", __name__)
 
@@ -44,6 +50,22 @@ def set_language():
             db.session.commit()
     target = request.form.get("next", "")
     return redirect(target if is_safe_next(target) else url_for("main.index"))
+
+
+@bp.get("/files/<int:file_id>")
+@role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, Role.ADMIN)
+def download_file(file_id):
+    """An uploaded file, as a download, for its owner or staff only."""
+    found = plans.file_for(current_user, file_id)
+    if found is None:
+        abort(404)
+    db.session.commit()
+    # Files are at most 10 MB: read whole, so no file handle outlives the request.
+    with open(path_of(found.stored_name), "rb") as handle:
+        data = io.BytesIO(handle.read())
+    return send_file(
+        data, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
 
 
 @bp.get("/healthz")

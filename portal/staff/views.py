@@ -12,7 +12,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 HOME_FOR_ROLE = {
     Role.SUPPORT: "staff.lookup",
-    Role.APPROVER: "staff.lookup",
+    Role.APPROVER: "approvals.queue",
     Role.ADMIN: "staff.admin_home",
 }
 

@@ -83,3 +83,12 @@ def screenshot(request):
         page.screenshot(path=str(ARTIFACTS / f"{safe}-{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def desktop(browser):
+    """A fresh desktop-sized browser context (1280x900)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()

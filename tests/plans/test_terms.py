@@ -180,3 +180,36 @@ def test_too_small_installment_says_how_many_months_would_work():
         has_active_plan=False,
     )
     assert problem.values == {"minimum": 10_000, "most_months": 50}
+
+
+@pytest.mark.parametrize(
+    "code, values, text",
+    [
+        ("open_request", {}, "already has an open request"),
+        ("active_plan", {}, "already has an active plan"),
+        ("nothing_owed", {}, "Nothing is owed"),
+        ("nothing_overdue", {}, "nothing to extend"),
+        ("extension_days", {"min": 7, "max": 30}, "between 7 and 30 days"),
+        ("too_many_extensions", {"max": 2}, "at most 2 extensions"),
+        ("months", {"min": 3, "max": 60}, "between 3 and 60 monthly"),
+        ("first_due_on", {"days": 30, "latest": TODAY}, "by 2026-11-22 at the latest"),
+        ("down_payment", {"balance": 123_456}, "less than what you owe (CN¥1,234.56)"),
+        (
+            "installment_too_small",
+            {"minimum": 10_000, "most_months": 7},
+            "at least CN¥100.00. With this down payment, choose at most 7 months",
+        ),
+    ],
+)
+def test_every_refusal_has_a_plain_message(app, code, values, text):
+    from flask_babel import force_locale
+
+    from portal.plans.labels import problem_message
+    from portal.plans.terms import Problem
+
+    with app.test_request_context(), force_locale("en"):
+        assert text in problem_message(Problem(code, values), "CNY")
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert problem_message(Problem(code, values), "CNY") != problem_message(
+            Problem("unknown", {}), "CNY"
+        )

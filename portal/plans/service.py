@@ -1,0 +1,682 @@
+"""Hardship requests: submit, withdraw, decide, accept, and what time decides.
+
+Functions flush and never commit; views commit once per request. Refusals are raised as the
+small exceptions below, carrying the rule problems for translated messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans.journal import Components
+from portal.loans.models import Borrower, JournalEntry, Loan
+from portal.loans.overview import borrower_today, loan_arrears
+from portal.plans.models import (
+    HardshipRequest,
+    PaymentPlan,
+    PlanInstallment,
+    PlanRuleSet,
+    RequestDecision,
+    UploadedFile,
+)
+from portal.plans.terms import (
+    EXTENSION,
+    Installment,
+    PlanRules,
+    Problem,
+    Terms,
+    installments_covered,
+    problems,
+    schedule_for,
+)
+from portal.uploads import CheckedFile, store
+
+REQUEST_REASONS = ("job_loss", "income_drop", "illness", "family_emergency", "disaster", "other")
+REJECT_REASONS = (
+    "not_affordable",
+    "missing_documents",
+    "rules_not_met",
+    "recent_plan_broken",
+    "other",
+)
+RULE_FIELDS = (
+    "extension_min_days",
+    "extension_max_days",
+    "max_extensions_per_loan",
+    "plan_min_months",
+    "plan_max_months",
+    "min_installment_minor",
+    "first_due_within_days",
+    "stop_interest",
+    "second_approval_above_minor",
+    "decision_due_days",
+    "offer_valid_days",
+    "grace_days",
+)
+
+
+class RequestRefused(Exception):
+    """The request breaks rules; `problems` says which."""
+
+    def __init__(self, found: list[Problem]):
+        super().__init__(", ".join(p.code for p in found))
+        self.problems = found
+
+
+class NotAllowed(Exception):
+    """The action is not possible in the request's current state; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def ensure_plan_rules() -> None:
+    if db.session.scalar(sa.select(PlanRuleSet.id).where(PlanRuleSet.name == "default")) is None:
+        defaults = PlanRules()
+        db.session.add(
+            PlanRuleSet(name="default", **{f: getattr(defaults, f) for f in RULE_FIELDS})
+        )
+        db.session.flush()
+
+
+def plan_rules(product: str | None = None) -> PlanRules:
+    """The rules for a loan product (its own set if there is one, else the default)."""
+    rows = {
+        row.name: row
+        for row in db.session.scalars(
+            sa.select(PlanRuleSet).where(PlanRuleSet.name.in_([product or "", "default"]))
+        )
+    }
+    row = rows.get(product or "") or rows.get("default")
+    if row is None:
+        return PlanRules()
+    return PlanRules(**{f: getattr(row, f) for f in RULE_FIELDS})
+
+
+# --- the borrower's side --------------------------------------------------------------------
+
+
+@dataclass
+class RequestContext:
+    """What a borrower's request on one loan is judged against, today."""
+
+    loan: Loan
+    rules: PlanRules
+    today: date
+    balance: Components
+    overdue: int
+    days_past_due: int
+    extensions_used: int
+    open_request: HardshipRequest | None
+    active_plan: PaymentPlan | None
+
+    def problems(self, terms: Terms) -> list[Problem]:
+        return problems(
+            terms,
+            self.rules,
+            balance=self.balance.total,
+            overdue=self.overdue,
+            today=self.today,
+            extensions_used=self.extensions_used,
+            has_open_request=self.open_request is not None,
+            has_active_plan=self.active_plan is not None,
+        )
+
+    def schedule(self, terms: Terms) -> list[Installment]:
+        return schedule_for(
+            terms, balance=self.balance.total, overdue=self.overdue, today=self.today
+        )
+
+
+def request_context(
+    borrower: Borrower, loan_id: int, now: datetime | None = None, *, lock: bool = False
+) -> RequestContext | None:
+    """The borrower's own loan and everything a request on it depends on; None if not theirs."""
+    query = sa.select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower.id)
+    if lock:
+        # Serialises submissions for one loan (PostgreSQL row lock).
+        query = query.with_for_update()
+    loan = db.session.scalar(query)
+    if loan is None:
+        return None
+    today = borrower_today(borrower, now)
+    arrears = loan_arrears(loan, today)
+    extensions_used = db.session.scalar(
+        sa.select(sa.func.count(PaymentPlan.id)).where(
+            PaymentPlan.loan_id == loan.id, PaymentPlan.kind == EXTENSION
+        )
+    )
+    return RequestContext(
+        loan=loan,
+        rules=plan_rules(loan.product),
+        today=today,
+        balance=Components(loan.principal_minor, loan.interest_minor, loan.fee_minor),
+        overdue=arrears.overdue.total + arrears.due_today.total,
+        days_past_due=arrears.days_past_due,
+        extensions_used=extensions_used,
+        open_request=db.session.scalar(
+            sa.select(HardshipRequest).where(HardshipRequest.open_loan_id == loan.id)
+        ),
+        active_plan=db.session.scalar(
+            sa.select(PaymentPlan).where(PaymentPlan.active_loan_id == loan.id)
+        ),
+    )
+
+
+def submit_request(
+    borrower: Borrower,
+    loan_id: int,
+    terms: Terms,
+    *,
+    reason_code: str,
+    reason_text: str,
+    now: datetime | None = None,
+) -> HardshipRequest:
+    """File a request after checking every rule again; one open request per loan."""
+    now = now or utcnow()
+    context = request_context(borrower, loan_id, now, lock=True)
+    if context is None:
+        raise NotAllowed("not_found")
+    found = context.problems(terms)
+    if found:
+        raise RequestRefused(found)
+    request = HardshipRequest(
+        loan_id=context.loan.id,
+        borrower_id=borrower.id,
+        open_loan_id=context.loan.id,
+        kind=terms.kind,
+        status="submitted",
+        extension_days=terms.extension_days,
+        months=terms.months,
+        down_payment_minor=terms.down_payment,
+        first_due_on=terms.first_due_on,
+        reason_code=reason_code,
+        reason_text=reason_text.strip(),
+        currency=context.loan.currency,
+        balance_minor=context.balance.total,
+        overdue_minor=context.overdue,
+        decision_due_at=now + timedelta(days=context.rules.decision_due_days),
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError as error:
+        # Another submission for the same loan won the race.
+        raise RequestRefused([Problem("open_request")]) from error
+    audit.record(
+        "request.submitted",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=borrower.id,
+        details={"kind": terms.kind},
+    )
+    db.session.flush()
+    return request
+
+
+def borrower_request(borrower: Borrower, request_id: int) -> HardshipRequest | None:
+    """One of the borrower's own requests; None for anyone else's."""
+    return db.session.scalar(
+        sa.select(HardshipRequest).where(
+            HardshipRequest.id == request_id, HardshipRequest.borrower_id == borrower.id
+        )
+    )
+
+
+def borrower_requests(borrower: Borrower) -> list[HardshipRequest]:
+    return list(
+        db.session.scalars(
+            sa.select(HardshipRequest)
+            .where(HardshipRequest.borrower_id == borrower.id)
+            .order_by(HardshipRequest.created_at.desc(), HardshipRequest.id.desc())
+        )
+    )
+
+
+def _lock_request(request_id: int) -> HardshipRequest | None:
+    return db.session.scalar(
+        sa.select(HardshipRequest)
+        .where(HardshipRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _close(request: HardshipRequest, status: str, now: datetime) -> None:
+    request.status = status
+    request.open_loan_id = None
+    request.closed_at = now
+
+
+def withdraw(borrower: Borrower, request_id: int, now: datetime | None = None) -> None:
+    """The borrower takes back a request that is still open."""
+    request = _lock_request(request_id)
+    if request is None or request.borrower_id != borrower.id:
+        raise NotAllowed("not_found")
+    if not request.is_open:
+        raise NotAllowed("not_open")
+    _close(request, "withdrawn", now or utcnow())
+    audit.record(
+        "request.withdrawn",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=borrower.id,
+    )
+
+
+def accept_offer(
+    borrower: Borrower, user_id: int, request_id: int, now: datetime | None = None
+) -> PaymentPlan:
+    """Record the borrower's acceptance of the offered terms and start the plan."""
+    now = now or utcnow()
+    request = _lock_request(request_id)
+    if request is None or request.borrower_id != borrower.id:
+        raise NotAllowed("not_found")
+    if request.status != "offered":
+        raise NotAllowed("not_offered")
+    if request.offer_expires_at and request.offer_expires_at <= now:
+        raise NotAllowed("offer_expired")
+    context = request_context(borrower, request.loan_id, now)
+    terms = request.offered
+    if terms.first_due_on is not None and terms.first_due_on <= context.today:
+        raise NotAllowed("first_due_passed")
+    schedule = context.schedule(terms)
+    plan = PaymentPlan(
+        loan_id=request.loan_id,
+        request_id=request.id,
+        active_loan_id=request.loan_id,
+        kind=request.kind,
+        status="active",
+        principal_minor=context.balance.principal,
+        interest_minor=context.balance.interest,
+        fee_minor=context.balance.fee,
+        stop_interest=context.rules.stop_interest,
+        grace_days=context.rules.grace_days,
+        days_past_due_at_start=context.days_past_due,
+        accepted_at=now,
+        accepted_by_id=user_id,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    for item in schedule:
+        db.session.add(
+            PlanInstallment(
+                plan_id=plan.id, number=item.number, due_on=item.due_on, amount_minor=item.amount
+            )
+        )
+    _close(request, "accepted", now)
+    audit.record(
+        "request.offer_accepted",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=borrower.id,
+        details={"plan_id": plan.id, "terms_total": sum(i.amount for i in schedule)},
+    )
+    db.session.flush()
+    return plan
+
+
+def decline_offer(borrower: Borrower, request_id: int, now: datetime | None = None) -> None:
+    request = _lock_request(request_id)
+    if request is None or request.borrower_id != borrower.id:
+        raise NotAllowed("not_found")
+    if request.status != "offered":
+        raise NotAllowed("not_offered")
+    _close(request, "declined", now or utcnow())
+    audit.record(
+        "request.offer_declined",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=borrower.id,
+    )
+
+
+# --- the approver's side --------------------------------------------------------------------
+
+
+def _is_own_request(approver, request: HardshipRequest) -> bool:
+    borrower = db.session.get(Borrower, request.borrower_id)
+    return bool(approver.email and borrower.email and approver.email.lower() == borrower.email)
+
+
+def decide(
+    request_id: int,
+    approver,
+    action: str,
+    *,
+    reason_code: str | None = None,
+    note: str = "",
+    counter: Terms | None = None,
+    now: datetime | None = None,
+) -> HardshipRequest:
+    """Approve, reject or counter-offer; a large request's approval needs a second approver."""
+    now = now or utcnow()
+    request = _lock_request(request_id)
+    if request is None:
+        raise NotAllowed("not_found")
+    if _is_own_request(approver, request):
+        raise NotAllowed("own_request")
+    if request.status not in ("submitted", "second_approval"):
+        raise NotAllowed("already_decided")
+    rules = plan_rules(request.loan.product)
+    needs_second = request.balance_minor > rules.second_approval_above_minor
+    if request.status == "second_approval":
+        if action == "counter":
+            raise NotAllowed("counter_on_second_approval")
+        if action == "approve":
+            if approver.id == request.first_approver_id:
+                raise NotAllowed("same_approver")
+            action = "second_approve"
+    step = len(request.decisions) + 1
+    if action == "reject":
+        if reason_code not in REJECT_REASONS:
+            raise NotAllowed("reason_required")
+        request.reject_reason_code = reason_code
+        _close(request, "rejected", now)
+    elif action in ("approve", "counter", "second_approve"):
+        if action == "counter":
+            context = _approver_context(request, now)
+            found = [p for p in context.problems(counter) if p.code != "open_request"]
+            if counter.kind != request.kind:
+                found.append(Problem("unknown_kind"))
+            if found:
+                raise RequestRefused(found)
+            offer, request.offer_is_counter = counter, True
+        elif action == "approve":
+            offer = request.requested
+        else:
+            offer = request.offered
+        request.offer_extension_days = offer.extension_days
+        request.offer_months = offer.months
+        request.offer_down_payment_minor = offer.down_payment
+        request.offer_first_due_on = offer.first_due_on
+        if action != "second_approve" and needs_second:
+            request.status = "second_approval"
+            request.first_approver_id = approver.id
+        else:
+            request.status = "offered"
+            request.offer_expires_at = now + timedelta(days=rules.offer_valid_days)
+    else:
+        raise NotAllowed("unknown_action")
+    request.decided_at = now
+    db.session.add(
+        RequestDecision(
+            request_id=request.id,
+            step=step,
+            approver_id=approver.id,
+            action=action,
+            reason_code=reason_code,
+            note=(note or "").strip()[:1000],
+            created_at=now,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise NotAllowed("already_decided") from error
+    audit.record(
+        f"request.{action}",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=request.borrower_id,
+        details={"reason_code": reason_code, "note": (note or "")[:200]},
+    )
+    return request
+
+
+def _approver_context(request: HardshipRequest, now: datetime) -> RequestContext:
+    borrower = db.session.get(Borrower, request.borrower_id)
+    context = request_context(borrower, request.loan_id, now)
+    context.open_request = None
+    return context
+
+
+# --- what time decides ------------------------------------------------------------------------
+
+
+def paid_since(loan_id: int, since: datetime) -> int:
+    """Payments posted to a loan since a moment, in minor units (positive)."""
+    total = db.session.scalar(
+        sa.select(
+            sa.func.coalesce(
+                sa.func.sum(
+                    JournalEntry.principal_minor
+                    + JournalEntry.interest_minor
+                    + JournalEntry.fee_minor
+                ),
+                0,
+            )
+        ).where(
+            JournalEntry.loan_id == loan_id,
+            JournalEntry.kind == "payment",
+            JournalEntry.posted_at >= since,
+        )
+    )
+    return -int(total)
+
+
+def apply_time(now: datetime | None = None) -> dict[str, int]:
+    """Flag late decisions, lapse stale offers, break or complete plans. Idempotent."""
+    now = now or utcnow()
+    counts = {"flagged": 0, "lapsed": 0, "broken": 0, "completed": 0}
+    late = db.session.scalars(
+        sa.select(HardshipRequest).where(
+            HardshipRequest.status.in_(("submitted", "second_approval")),
+            HardshipRequest.decision_due_at <= now,
+            HardshipRequest.decision_overdue_at.is_(None),
+        )
+    ).all()
+    for request in late:
+        request.decision_overdue_at = now
+        audit.record(
+            "request.decision_overdue",
+            subject_type="hardship_request",
+            subject_id=request.id,
+            borrower_id=request.borrower_id,
+        )
+        counts["flagged"] += 1
+    stale = db.session.scalars(
+        sa.select(HardshipRequest).where(
+            HardshipRequest.status == "offered", HardshipRequest.offer_expires_at <= now
+        )
+    ).all()
+    for request in stale:
+        _close(request, "lapsed", now)
+        audit.record(
+            "request.offer_lapsed",
+            subject_type="hardship_request",
+            subject_id=request.id,
+            borrower_id=request.borrower_id,
+        )
+        counts["lapsed"] += 1
+    plans = db.session.scalars(sa.select(PaymentPlan).where(PaymentPlan.status == "active")).all()
+    for plan in plans:
+        borrower = plan_borrower(plan)
+        today = borrower_today(borrower, now)
+        paid = paid_since(plan.loan_id, plan.accepted_at)
+        ordered = sorted(plan.installments, key=lambda i: (i.due_on, i.number))
+        covered = installments_covered([i.amount_minor for i in ordered], paid)
+        if covered == len(ordered):
+            plan.status, plan.active_loan_id, plan.ended_at = "completed", None, now
+            audit.record(
+                "plan.completed",
+                subject_type="payment_plan",
+                subject_id=plan.id,
+                borrower_id=borrower.id,
+            )
+            counts["completed"] += 1
+            continue
+        first_unpaid = ordered[covered]
+        if first_unpaid.due_on + timedelta(days=plan.grace_days) < today:
+            plan.status, plan.active_loan_id, plan.ended_at = "broken", None, now
+            audit.record(
+                "plan.broken",
+                subject_type="payment_plan",
+                subject_id=plan.id,
+                borrower_id=borrower.id,
+                details={"installment": first_unpaid.number},
+            )
+            counts["broken"] += 1
+    db.session.flush()
+    return counts
+
+
+def plan_borrower(plan: PaymentPlan) -> Borrower:
+    return db.session.scalar(
+        sa.select(Borrower)
+        .join(Loan, Loan.borrower_id == Borrower.id)
+        .where(Loan.id == plan.loan_id)
+    )
+
+
+# --- supporting documents ---------------------------------------------------------------------
+
+MAX_DOCUMENTS = 5
+
+
+def request_documents(request_id: int) -> list[UploadedFile]:
+    return list(
+        db.session.scalars(
+            sa.select(UploadedFile)
+            .where(
+                UploadedFile.subject_type == "hardship_request",
+                UploadedFile.subject_id == request_id,
+            )
+            .order_by(UploadedFile.id)
+        )
+    )
+
+
+def add_documents(borrower: Borrower, request: HardshipRequest, files: list[CheckedFile]) -> None:
+    """Attach checked files to an open request of the borrower (at most 5 in all)."""
+    from portal.uploads import UploadRefused
+
+    if not request.is_open:
+        raise NotAllowed("not_open")
+    if len(request_documents(request.id)) + len(files) > MAX_DOCUMENTS:
+        raise UploadRefused("too_many")
+    for checked in files:
+        stored_name, digest = store(checked)
+        db.session.add(
+            UploadedFile(
+                borrower_id=borrower.id,
+                subject_type="hardship_request",
+                subject_id=request.id,
+                stored_name=stored_name,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                size_bytes=len(checked.data),
+                sha256=digest,
+            )
+        )
+    audit.record(
+        "request.documents_added",
+        subject_type="hardship_request",
+        subject_id=request.id,
+        borrower_id=borrower.id,
+        details={"count": len(files)},
+    )
+    db.session.flush()
+
+
+# --- the approver queue ---------------------------------------------------------------------
+
+QUEUE_STATES = {
+    "waiting": ("submitted", "second_approval"),
+    "second": ("second_approval",),
+    "offered": ("offered",),
+    "closed": ("accepted", "rejected", "withdrawn", "declined", "lapsed"),
+}
+QUEUE_SORTS = {
+    "oldest": (HardshipRequest.created_at.asc(), HardshipRequest.id.asc()),
+    "newest": (HardshipRequest.created_at.desc(), HardshipRequest.id.desc()),
+    "largest": (HardshipRequest.balance_minor.desc(), HardshipRequest.id.asc()),
+    "smallest": (HardshipRequest.balance_minor.asc(), HardshipRequest.id.asc()),
+}
+PAGE_SIZE = 25
+
+
+@dataclass
+class QueuePage:
+    rows: list  # (HardshipRequest, Loan, Borrower)
+    total: int
+    page: int
+    pages: int
+
+
+def approver_queue(
+    *,
+    state: str = "waiting",
+    kind: str = "",
+    late_only: bool = False,
+    sort: str = "oldest",
+    page: int = 1,
+) -> QueuePage:
+    """Requests for approvers, filtered and sorted, one page at a time (two queries)."""
+    conditions = [HardshipRequest.status.in_(QUEUE_STATES.get(state, QUEUE_STATES["waiting"]))]
+    if kind in ("extension", "installment_plan"):
+        conditions.append(HardshipRequest.kind == kind)
+    if late_only:
+        conditions.append(HardshipRequest.decision_overdue_at.is_not(None))
+    total = db.session.scalar(sa.select(sa.func.count(HardshipRequest.id)).where(*conditions))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        sa.select(HardshipRequest, Loan, Borrower)
+        .join(Loan, HardshipRequest.loan_id == Loan.id)
+        .join(Borrower, HardshipRequest.borrower_id == Borrower.id)
+        .where(*conditions)
+        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["oldest"]))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return QueuePage([tuple(r) for r in rows], total, page, pages)
+
+
+def request_for_approver(request_id: int) -> HardshipRequest | None:
+    """A request with the borrower's data, for an approver; the look is audited."""
+    found = db.session.get(HardshipRequest, request_id)
+    if found is not None:
+        audit.record(
+            "staff.request_viewed",
+            subject_type="hardship_request",
+            subject_id=found.id,
+            borrower_id=found.borrower_id,
+        )
+    return found
+
+
+def loan_requests(loan_id: int) -> list[HardshipRequest]:
+    return list(
+        db.session.scalars(
+            sa.select(HardshipRequest)
+            .where(HardshipRequest.loan_id == loan_id)
+            .order_by(HardshipRequest.created_at.desc())
+        )
+    )
+
+
+def file_for(user, file_id: int) -> UploadedFile | None:
+    """An uploaded file, for its owner or for staff (audited); None for anyone else."""
+    found = db.session.get(UploadedFile, file_id)
+    if found is None:
+        return None
+    if user.borrower_id is not None:
+        return found if found.borrower_id == user.borrower_id else None
+    audit.record(
+        "staff.file_downloaded",
+        subject_type="uploaded_file",
+        subject_id=found.id,
+        borrower_id=found.borrower_id,
+    )
+    return found

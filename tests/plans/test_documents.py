@@ -1,0 +1,119 @@
+"""Supporting documents: checked by content, stored safely, served only to owner and staff."""
+
+import io
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.plans.models import UploadedFile
+from portal.uploads import path_of
+from tests.helpers import log_in
+from tests.plans.test_requests import EN, open_request, plan_form, submit
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"x" * 64
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def my_request(app, client, overdue_loan, upload_dir):
+    record = overdue_loan()
+    log_in(client, record.phone)
+    submit(client, record.loan_id, plan_form())
+    return record, open_request(app, record.loan_id)
+
+
+def upload(client, request_id, *files):
+    data = {"documents": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post(
+        f"/requests/{request_id}/documents",
+        data=data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+        headers=EN,
+    )
+
+
+def stored(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(UploadedFile)).all()
+
+
+def test_valid_files_are_stored_and_served_to_owner_and_approver(
+    app, client, my_request, make_staff, make_borrower
+):
+    record, hardship = my_request
+    page = upload(client, hardship.id, ("payslip.png", PNG), ("../../letter.pdf", PDF))
+    assert "Your documents have been added." in page.text
+    files = stored(app)
+    assert [f.content_type for f in files] == ["image/png", "application/pdf"]
+    assert files[1].original_name == "letter.pdf"
+    with app.app_context():
+        for f in files:
+            assert os.path.dirname(path_of(f.stored_name)) == app.config["UPLOAD_FOLDER"]
+            assert f.original_name not in f.stored_name
+    download = client.get(f"/files/{files[0].id}")
+    assert download.status_code == 200 and download.data == PNG
+    assert "attachment" in download.headers["Content-Disposition"]
+    approver = app.test_client()
+    log_in(approver, make_staff("approver").email)
+    assert approver.get(f"/files/{files[0].id}").data == PNG
+    stranger = app.test_client()
+    log_in(stranger, make_borrower().phone)
+    assert stranger.get(f"/files/{files[0].id}").status_code == 404
+    anonymous = app.test_client()
+    assert anonymous.get(f"/files/{files[0].id}").status_code in (302, 404)
+    assert "/files/" not in anonymous.get(f"/files/{files[0].id}").location
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ([("photo.png", b"MZ\x90\x00 this is an exe")], "is not a JPEG or PNG photo or a PDF"),
+        ([("doc.pdf", b"<script>alert(1)</script>")], "is not a JPEG or PNG photo or a PDF"),
+        ([("empty.png", b"")], "is empty"),
+        ([("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))], "larger than 10 MB"),
+        ([(f"p{n}.png", PNG) for n in range(6)], "at most 5 files"),
+    ],
+)
+def test_bad_files_are_refused_and_nothing_is_stored(
+    app, client, my_request, upload_dir, files, message
+):
+    _record, hardship = my_request
+    page = upload(client, hardship.id, *files)
+    assert message in page.text
+    assert stored(app) == []
+    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+
+
+def test_no_more_than_five_documents_in_all(app, client, my_request):
+    _record, hardship = my_request
+    upload(client, hardship.id, *[(f"p{n}.png", PNG) for n in range(4)])
+    page = upload(client, hardship.id, ("a.png", PNG), ("b.png", PNG))
+    assert "at most 5 files" in page.text and len(stored(app)) == 4
+
+
+def test_documents_only_while_the_request_is_open(app, client, my_request):
+    _record, hardship = my_request
+    client.post(f"/requests/{hardship.id}/withdraw")
+    page = upload(client, hardship.id, ("late.png", PNG))
+    assert "already closed" in page.text and stored(app) == []
+
+
+def test_another_borrower_cannot_add_documents(app, client, my_request, make_borrower):
+    _record, hardship = my_request
+    other = app.test_client()
+    log_in(other, make_borrower().phone)
+    response = other.post(
+        f"/requests/{hardship.id}/documents",
+        data={"documents": [(io.BytesIO(PNG), "x.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 404 and stored(app) == []
