@@ -89,6 +89,8 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Uploaded documents live outside the static folder (default: instance/uploads).
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", ""),
         "WTF_CSRF_TIME_LIMIT": None,
         # Every validator carries its own translated message.
         "WTF_I18N_ENABLED": False,

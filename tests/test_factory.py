@@ -73,3 +73,12 @@ def test_wsgi_module_exposes_app():
     import wsgi
 
     assert wsgi.app.name == "portal"
+
+
+def test_upload_folder_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "files"))
+    app = create_app()
+    with app.app_context():
+        from portal.uploads import upload_folder
+
+        assert upload_folder() == str(tmp_path / "files")
