@@ -18,8 +18,8 @@ from portal.plans.models import (
     PlanInstallment,
     PlanRuleSet,
     RequestDecision,
-    UploadedFile,
 )
+from portal.uploads import UploadedFile
 
 __all__ = [
     "HardshipRequest",

@@ -7,18 +7,47 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.columns import UTCDateTime, utcnow
+from portal.extensions import db
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
-# What a file's first bytes must be, for each type we accept; the name's extension is ignored.
-SIGNATURES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/pdf": (b"%PDF-",),
+DOCUMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
+AUDIO_TYPES = ("audio/mpeg", "audio/mp4", "audio/wav", "audio/amr", "audio/ogg")
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/pdf": ".pdf",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/wav": ".wav",
+    "audio/amr": ".amr",
+    "audio/ogg": ".ogg",
 }
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+class UploadedFile(db.Model):
+    """A file a borrower uploaded, stored outside the static folder under a generated name."""
+
+    __tablename__ = "uploaded_files"
+    __table_args__ = (sa.Index("ix_uploaded_files_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borrower_id: Mapped[int] = mapped_column(sa.ForeignKey("borrowers.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(32))
+    subject_id: Mapped[int]
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class UploadRefused(ValueError):
@@ -37,10 +66,24 @@ class CheckedFile:
     data: bytes
 
 
-def _content_type(data: bytes) -> str | None:
-    for content_type, signatures in SIGNATURES.items():
-        if any(data.startswith(signature) for signature in signatures):
-            return content_type
+def content_type_of(data: bytes) -> str | None:
+    """The type a file's first bytes show; the name's extension is never trusted."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"ID3") or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"M4A ", b"mp42", b"isom", b"3gp4", b"3gp5"):
+        return "audio/mp4"
+    if data.startswith(b"RIFF") and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data.startswith(b"#!AMR"):
+        return "audio/amr"
+    if data.startswith(b"OggS"):
+        return "audio/ogg"
     return None
 
 
@@ -51,7 +94,7 @@ def safe_name(name: str) -> str:
     return base[-120:] or "file"
 
 
-def check_files(storages) -> list[CheckedFile]:
+def check_files(storages, allowed=DOCUMENT_TYPES) -> list[CheckedFile]:
     """Read and check uploaded files (werkzeug FileStorage); refuse the lot on any problem."""
     present = [s for s in storages if s is not None and s.filename]
     if len(present) > MAX_FILES:
@@ -64,8 +107,8 @@ def check_files(storages) -> list[CheckedFile]:
             raise UploadRefused("empty", name)
         if len(data) > MAX_FILE_BYTES:
             raise UploadRefused("too_large", name)
-        content_type = _content_type(data)
-        if content_type is None:
+        content_type = content_type_of(data)
+        if content_type not in allowed:
             raise UploadRefused("wrong_type", name)
         checked.append(CheckedFile(name, content_type, data))
     return checked

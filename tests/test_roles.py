@@ -50,9 +50,8 @@ def _with_request_and_file(app, record):
 
     from portal.loans.models import Borrower
     from portal.plans import service
-    from portal.plans.models import UploadedFile
     from portal.plans.terms import INSTALLMENT_PLAN, Terms
-    from portal.uploads import path_of
+    from portal.uploads import UploadedFile, path_of
 
     with app.app_context():
         borrower = db.session.get(Borrower, record.borrower_id)

@@ -192,21 +192,3 @@ class PlanInstallment(db.Model):
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
 
     plan: Mapped[PaymentPlan] = relationship(back_populates="installments")
-
-
-class UploadedFile(db.Model):
-    """A file a borrower uploaded, stored outside the static folder under a generated name."""
-
-    __tablename__ = "uploaded_files"
-    __table_args__ = (sa.Index("ix_uploaded_files_subject", "subject_type", "subject_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    borrower_id: Mapped[int] = mapped_column(sa.ForeignKey("borrowers.id"), index=True)
-    subject_type: Mapped[str] = mapped_column(sa.String(32))
-    subject_id: Mapped[int]
-    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(64))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

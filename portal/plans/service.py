@@ -24,7 +24,6 @@ from portal.plans.models import (
     PlanInstallment,
     PlanRuleSet,
     RequestDecision,
-    UploadedFile,
 )
 from portal.plans.terms import (
     EXTENSION,
@@ -36,7 +35,7 @@ from portal.plans.terms import (
     problems,
     schedule_for,
 )
-from portal.uploads import CheckedFile, store
+from portal.uploads import CheckedFile, UploadedFile, store
 
 REQUEST_REASONS = ("job_loss", "income_drop", "illness", "family_emergency", "disaster", "other")
 REJECT_REASONS = (

@@ -7,8 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.plans.models import UploadedFile
-from portal.uploads import path_of
+from portal.uploads import UploadedFile, path_of
 from tests.helpers import log_in
 from tests.plans.test_requests import EN, open_request, plan_form, submit
 
