@@ -92,6 +92,9 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["plan_labels"] = plan_labels
     app.jinja_env.globals["plan_forms"] = plan_forms
     app.jinja_env.globals["decision_names"] = plan_labels.DECISION_NAMES
+    from portal.complaints import labels as complaint_labels
+
+    app.jinja_env.globals["complaint_labels"] = complaint_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -110,6 +113,8 @@ def configure_templates(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.complaints.staff import bp as support_bp
+    from portal.complaints.views import bp as complaints_bp
     from portal.loans.views import bp as loans_bp
     from portal.main.views import bp as main_bp
     from portal.plans.approvals import bp as approvals_bp
@@ -121,6 +126,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(loans_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(approvals_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(staff_bp)
 
 

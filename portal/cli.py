@@ -135,10 +135,13 @@ def tick():
 
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
+    Flags and escalates complaints past their deadlines, and closes resolutions that can no
+    longer be disputed.
     """
-    from portal.plans.service import apply_time
+    from portal.complaints.service import apply_time as complaints_time
+    from portal.plans.service import apply_time as plans_time
 
-    counts = apply_time()
+    counts = {**plans_time(), **complaints_time()}
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 

@@ -2,6 +2,7 @@
 
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User, VerificationToken
+from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
 from portal.loans.models import (
     Borrower,
     CollectionStage,
@@ -22,6 +23,9 @@ from portal.plans.models import (
 from portal.uploads import UploadedFile
 
 __all__ = [
+    "Complaint",
+    "ComplaintMessage",
+    "ComplaintRoute",
     "HardshipRequest",
     "PaymentPlan",
     "PlanInstallment",

@@ -166,8 +166,46 @@ def personal_data_export(borrower_id: int) -> dict:
             }
             for m in messages
         ],
+        "complaints": _complaints(borrower_id, when),
         "record_of_access_and_changes": [
             {"at": when(entry.at), "action": entry.action, "by": role or "system"}
             for entry, role in audit_rows
         ],
     }
+
+
+def _complaints(borrower_id: int, when) -> list[dict]:
+    """The borrower's complaints and the messages they can see (never internal notes)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import selectinload
+
+    from portal.complaints.models import Complaint
+    from portal.extensions import db
+
+    rows = db.session.scalars(
+        sa.select(Complaint)
+        .where(Complaint.borrower_id == borrower_id)
+        .options(selectinload(Complaint.messages))
+        .order_by(Complaint.id)
+    ).all()
+    return [
+        {
+            "reference": c.reference,
+            "filed_at": when(c.created_at),
+            "category": c.category,
+            "status": c.status,
+            "description": c.description,
+            "desired_outcome": c.desired_outcome,
+            "outcome": c.outcome,
+            "messages": [
+                {
+                    "at": when(m.created_at),
+                    "from": "you" if m.kind == "borrower" else "support",
+                    "text": m.body,
+                }
+                for m in c.messages
+                if m.borrower_visible
+            ],
+        }
+        for c in rows
+    ]

@@ -26,13 +26,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def role_required(*roles: str):
-    """Let only logged-in users with one of these roles through; everyone else gets 404."""
+def role_required(*roles: str, anonymous_not_found: bool = False):
+    """Let only logged-in users with one of these roles through; everyone else gets 404.
+
+    Visitors who are not logged in are sent to log in, or, with `anonymous_not_found`, get
+    404 too (for addresses of private things, such as files, that should not even be hinted at).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
+                if anonymous_not_found:
+                    abort(404)
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 # 404, not 403: a page that is not yours does not exist for you.

@@ -318,3 +318,9 @@ def loan_arrears(loan: Loan, today: date) -> Arrears:
     """One loan's arrears on a day (two queries at most)."""
     balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
     return arrears_on(balance, _schedules([loan.id])[loan.id], today)
+
+
+def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
+    """The contact rules one of the borrower's contacts breaks (checked among all of theirs)."""
+    contacts = _borrower_contacts(borrower.id)
+    return _marked(contacts, borrower).get(contact_id, [])

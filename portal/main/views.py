@@ -53,7 +53,7 @@ def set_language():
 
 
 @bp.get("/files/<int:file_id>")
-@role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, Role.ADMIN)
+@role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, Role.ADMIN, anonymous_not_found=True)
 def download_file(file_id):
     """An uploaded file, as a download, for its owner or staff only."""
     found = plans.file_for(current_user, file_id)

@@ -11,7 +11,7 @@ from portal.staff import service
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 HOME_FOR_ROLE = {
-    Role.SUPPORT: "staff.lookup",
+    Role.SUPPORT: "support.queue",
     Role.APPROVER: "approvals.queue",
     Role.ADMIN: "staff.admin_home",
 }

@@ -1,5 +1,6 @@
 """Supporting documents: checked by content, stored safely, served only to owner and staff."""
 
+import gc
 import io
 import os
 
@@ -68,10 +69,12 @@ def test_valid_files_are_stored_and_served_to_owner_and_approver(
     log_in(stranger, make_borrower().phone)
     assert stranger.get(f"/files/{files[0].id}").status_code == 404
     anonymous = app.test_client()
-    assert anonymous.get(f"/files/{files[0].id}").status_code in (302, 404)
-    assert "/files/" not in anonymous.get(f"/files/{files[0].id}").location
+    assert anonymous.get(f"/files/{files[0].id}").status_code == 404
 
 
+# Werkzeug's test client spools a large request body to a temporary file that it never
+# closes; collect it here so that its warning is not blamed on a later test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(
     "files, message",
     [
@@ -90,6 +93,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     assert message in page.text
     assert stored(app) == []
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    gc.collect()
 
 
 def test_no_more_than_five_documents_in_all(app, client, my_request):

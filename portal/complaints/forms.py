@@ -1,0 +1,93 @@
+"""Forms of the complaint pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.complaints.labels import CATEGORY_NAMES, OUTCOME_NAMES
+
+ATTACHMENT_HINT = _l(
+    "Up to 5 files: photos or screenshots (JPEG, PNG), PDF, or sound "
+    "recordings (MP3, M4A, WAV, AMR, OGG), at most 10 MB each."
+)
+ACCEPT = "image/jpeg,image/png,application/pdf,audio/*"
+
+
+class ComplaintForm(FlaskForm):
+    category = SelectField(
+        _l("What is the complaint about?"),
+        choices=[SelectChoice(code, label) for code, label in CATEGORY_NAMES.items()],
+        validators=[InputRequired(_l("Choose what the complaint is about."))],
+        invalid_choice_message=_l("Choose what the complaint is about."),
+    )
+    description = TextAreaField(
+        _l("What happened?"),
+        validators=[
+            DataRequired(_l("Tell us what happened.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+        render_kw={"maxlength": 4000, "rows": 6},
+        description=_l("When, who, what was said or done. Do not write your full ID number."),
+    )
+    desired_outcome = TextAreaField(
+        _l("What would you like us to do?"),
+        validators=[Length(max=1000, message=_l("Use at most 1,000 characters."))],
+        render_kw={"maxlength": 1000, "rows": 3},
+    )
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
+    )
+    contact = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],
+        render_kw={"maxlength": 4000, "rows": 4},
+    )
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
+    )
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you disagree with the resolution?"),
+        validators=[
+            DataRequired(_l("Tell us why you disagree.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+        render_kw={"maxlength": 4000, "rows": 4},
+    )
+
+
+class StaffActionForm(FlaskForm):
+    body = TextAreaField(
+        _l("Message"),
+        validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],
+        render_kw={"maxlength": 4000, "rows": 4},
+    )
+    outcome = SelectField(
+        _l("Resolution"),
+        choices=[SelectChoice("", _l("Choose a resolution"))]
+        + [SelectChoice(code, label) for code, label in OUTCOME_NAMES.items()],
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose how the complaint is resolved."),
+    )
+    relief = StringField(
+        _l("Monetary relief (for monetary relief only)"),
+        validators=[Optional(), Length(max=20, message=_l("Enter an amount like 500.00."))],
+        render_kw={"inputmode": "decimal", "maxlength": 20},
+    )
+    assignee = SelectField(
+        _l("Assign to"), choices=[], validators=[Optional()], validate_choice=False
+    )

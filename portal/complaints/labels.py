@@ -1,0 +1,60 @@
+"""Translated words for complaints."""
+
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_NAMES = {
+    "harassment": _l("Harassment or abusive language"),
+    "inconvenient_contact": _l("Contact at inconvenient hours or too often"),
+    "third_party_contact": _l("Contact with my family, employer or emergency contacts"),
+    "threats_impersonation": _l("Threats, or pretending to be an official"),
+    "data_misuse": _l("Misuse or leak of my personal data"),
+    "wrong_amount": _l("Wrong amount or fees"),
+    "payment_not_credited": _l("A payment was not credited"),
+    "plan_request_handling": _l("How my plan request was handled"),
+    "other": _l("Something else"),
+}
+STATUS_NAMES = {
+    "new": _l("Received"),
+    "acknowledged": _l("Acknowledged"),
+    "investigating": _l("Being investigated"),
+    "awaiting_borrower": _l("Waiting for your answer"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Complaint closed"),
+    "reopened": _l("Reopened"),
+}
+STAFF_STATUS_NAMES = dict(STATUS_NAMES, awaiting_borrower=_l("Waiting for the borrower"))
+QUEUE_NAMES = {
+    "compliance": _l("Compliance"),
+    "billing": _l("Billing"),
+    "general": _l("General"),
+}
+PRIORITY_NAMES = {1: _l("Urgent"), 2: _l("High"), 3: _l("Normal"), 4: _l("Low")}
+OUTCOME_NAMES = {
+    "explanation": _l("Closed with an explanation"),
+    "monetary_relief": _l("Closed with monetary relief"),
+    "non_monetary_relief": _l("Closed with non-monetary relief"),
+}
+NOT_ALLOWED = {
+    "not_found": _l("This complaint does not exist."),
+    "not_open": _l("This complaint is no longer open."),
+    "not_resolved": _l("This complaint has not been resolved."),
+    "dispute_window_closed": _l("The 30 days to dispute this resolution have passed."),
+    "too_many_files": _l("A complaint can have at most 5 files."),
+    "category": _l("Choose what the complaint is about."),
+    "contact": _l("That contact is not in your contact log."),
+    "closed": _l("This complaint is resolved or closed."),
+    "assignee": _l("Choose a support colleague."),
+    "empty": _l("Write the message first."),
+    "outcome": _l("Choose how the complaint is resolved."),
+    "relief": _l("Enter the amount of monetary relief."),
+    "unknown_action": _l("Choose an action."),
+}
+UPLOAD_MESSAGES = {
+    "too_many": _l("You can add at most 5 files."),
+    "empty": _l("The file %(name)s is empty."),
+    "too_large": _l("The file %(name)s is larger than 10 MB."),
+    "wrong_type": _l(
+        "The file %(name)s is not a photo (JPEG, PNG), a PDF or a sound "
+        "recording (MP3, M4A, WAV, AMR, OGG)."
+    ),
+}

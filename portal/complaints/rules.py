@@ -1,0 +1,112 @@
+"""Complaint rules: categories, routing, deadlines and escalation. Plain values only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+CATEGORIES = (
+    "harassment",
+    "inconvenient_contact",
+    "third_party_contact",
+    "threats_impersonation",
+    "data_misuse",
+    "wrong_amount",
+    "payment_not_credited",
+    "plan_request_handling",
+    "other",
+)
+QUEUES = ("compliance", "billing", "general")
+URGENT, HIGH, NORMAL, LOW = 1, 2, 3, 4
+PRIORITIES = (URGENT, HIGH, NORMAL, LOW)
+STATUSES = (
+    "new",
+    "acknowledged",
+    "investigating",
+    "awaiting_borrower",
+    "resolved",
+    "closed",
+    "reopened",
+)
+OPEN_STATUSES = ("new", "acknowledged", "investigating", "awaiting_borrower", "reopened")
+OUTCOMES = ("explanation", "monetary_relief", "non_monetary_relief")
+RESPONSE_DAYS = 15
+DISPUTE_DAYS = 30
+# Deadlines run on the lender's business calendar.
+BUSINESS_TIME_ZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Route:
+    queue: str
+    priority: int
+
+
+DEFAULT_ROUTES = {
+    "harassment": Route("compliance", URGENT),
+    "inconvenient_contact": Route("compliance", HIGH),
+    "third_party_contact": Route("compliance", URGENT),
+    "threats_impersonation": Route("compliance", URGENT),
+    "data_misuse": Route("compliance", HIGH),
+    "wrong_amount": Route("billing", NORMAL),
+    "payment_not_credited": Route("billing", HIGH),
+    "plan_request_handling": Route("general", NORMAL),
+    "other": Route("general", NORMAL),
+}
+
+# The category a contact-rule mark suggests for a complaint about that contact.
+SUGGESTED_FOR_BREACH = {
+    "quiet_hours": "inconvenient_contact",
+    "too_many_answered_calls": "inconvenient_contact",
+    "too_many_unanswered_calls": "inconvenient_contact",
+    "third_party_while_reachable": "third_party_contact",
+}
+
+
+def route_for(category: str, routes: dict[str, Route]) -> Route:
+    """Where a category goes; unknown categories land in the general queue."""
+    return routes.get(category) or routes.get("other") or Route("general", NORMAL)
+
+
+def suggested_category(breaches: list[str]) -> str | None:
+    for breach in breaches:
+        if breach in SUGGESTED_FOR_BREACH:
+            return SUGGESTED_FOR_BREACH[breach]
+    return None
+
+
+def _end_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+
+
+def next_business_day(day: date) -> date:
+    following = day + timedelta(days=1)
+    while following.weekday() >= 5:  # Saturday, Sunday
+        following += timedelta(days=1)
+    return following
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    acknowledge_by: datetime
+    respond_by: datetime
+
+
+def deadlines(filed_at: datetime, time_zone: str = BUSINESS_TIME_ZONE) -> Deadlines:
+    """Acknowledge by the end of the next business day; respond by the end of day 15."""
+    zone = ZoneInfo(time_zone)
+    filed_on = filed_at.astimezone(zone).date()
+    return Deadlines(
+        acknowledge_by=_end_of(next_business_day(filed_on), zone),
+        respond_by=_end_of(filed_on + timedelta(days=RESPONSE_DAYS), zone),
+    )
+
+
+def escalated(priority: int) -> int:
+    """One step more urgent, never beyond urgent."""
+    return max(URGENT, priority - 1)
+
+
+def dispute_open_until(resolved_at: datetime) -> datetime:
+    return resolved_at + timedelta(days=DISPUTE_DAYS)

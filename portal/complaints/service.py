@@ -1,0 +1,539 @@
+"""Complaints: filing, routing, the staff queue and actions, the borrower's answers, time.
+
+Functions flush and never commit; views commit once per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import force_locale, gettext
+
+from portal import audit
+from portal.auth.models import Role, User
+from portal.columns import utcnow
+from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.complaints.rules import (
+    CATEGORIES,
+    DEFAULT_ROUTES,
+    OPEN_STATUSES,
+    OUTCOMES,
+    QUEUES,
+    Route,
+    deadlines,
+    dispute_open_until,
+    escalated,
+    route_for,
+)
+from portal.extensions import db
+from portal.loans.models import Borrower, ContactLogEntry, Loan
+from portal.outbox import service as outbox
+from portal.uploads import CheckedFile, UploadedFile, store
+
+SUBJECT = "complaint"
+MAX_ATTACHMENTS = 5
+
+
+class NotAllowed(Exception):
+    """The action is not possible now; `code` says why (a translated message in the view)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def ensure_complaint_routes() -> None:
+    existing = set(db.session.scalars(sa.select(ComplaintRoute.category)))
+    for category, route in DEFAULT_ROUTES.items():
+        if category not in existing:
+            db.session.add(
+                ComplaintRoute(category=category, queue=route.queue, priority=route.priority)
+            )
+    db.session.flush()
+
+
+def routes() -> dict[str, Route]:
+    return {
+        r.category: Route(r.queue, r.priority)
+        for r in db.session.scalars(sa.select(ComplaintRoute))
+    }
+
+
+def own_contact(borrower: Borrower, contact_id: int | None) -> ContactLogEntry | None:
+    """A contact-log entry on one of the borrower's own loans, or None."""
+    if not contact_id:
+        return None
+    return db.session.scalar(
+        sa.select(ContactLogEntry)
+        .join(Loan, ContactLogEntry.loan_id == Loan.id)
+        .where(ContactLogEntry.id == contact_id, Loan.borrower_id == borrower.id)
+    )
+
+
+def _attach(borrower_id: int, complaint_id: int, files: list[CheckedFile]) -> None:
+    for checked in files:
+        stored_name, digest = store(checked)
+        db.session.add(
+            UploadedFile(
+                borrower_id=borrower_id,
+                subject_type=SUBJECT,
+                subject_id=complaint_id,
+                stored_name=stored_name,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                size_bytes=len(checked.data),
+                sha256=digest,
+            )
+        )
+
+
+def attachments(complaint_id: int) -> list[UploadedFile]:
+    return list(
+        db.session.scalars(
+            sa.select(UploadedFile)
+            .where(UploadedFile.subject_type == SUBJECT, UploadedFile.subject_id == complaint_id)
+            .order_by(UploadedFile.id)
+        )
+    )
+
+
+def _notify(complaint: Complaint, purpose: str) -> None:
+    """Tell the borrower, in their language, that something happened (no details by SMS)."""
+    borrower = complaint.borrower
+    user = db.session.scalar(sa.select(User).where(User.borrower_id == borrower.id))
+    with force_locale(borrower.preferred_language):
+        if purpose == "complaint_received":
+            subject = gettext(
+                "We received your complaint %(reference)s", reference=complaint.reference
+            )
+            body = gettext(
+                "We received your complaint %(reference)s. We will acknowledge it by "
+                "%(acknowledge)s and answer by %(respond)s at the latest. You can follow it "
+                "in the borrower portal.",
+                reference=complaint.reference,
+                acknowledge=complaint.acknowledge_due_at.date().isoformat(),
+                respond=complaint.response_due_at.date().isoformat(),
+            )
+        else:
+            subject = gettext("News on your complaint %(reference)s", reference=complaint.reference)
+            body = gettext(
+                "There is news on your complaint %(reference)s. Log in to the "
+                "borrower portal to read it.",
+                reference=complaint.reference,
+            )
+    channel = "email" if borrower.email else "sms"
+    outbox.enqueue(
+        channel,
+        borrower.email or borrower.phone,
+        subject,
+        body,
+        purpose=purpose,
+        user_id=user.id if user else None,
+    )
+
+
+def file_complaint(
+    borrower: Borrower,
+    author_id: int,
+    *,
+    category: str,
+    description: str,
+    desired_outcome: str,
+    contact_id: int | None,
+    files: list[CheckedFile],
+    now: datetime | None = None,
+) -> Complaint:
+    """File a complaint: route it, set its deadlines, store attachments, acknowledge receipt."""
+    now = now or utcnow()
+    if category not in CATEGORIES:
+        raise NotAllowed("category")
+    contact = own_contact(borrower, contact_id)
+    if contact_id and contact is None:
+        raise NotAllowed("contact")
+    route = route_for(category, routes())
+    due = deadlines(now)
+    complaint = Complaint(
+        borrower_id=borrower.id,
+        loan_id=contact.loan_id if contact else None,
+        contact_entry_id=contact.id if contact else None,
+        category=category,
+        description=description.strip(),
+        desired_outcome=desired_outcome.strip(),
+        queue=route.queue,
+        priority=route.priority,
+        status="new",
+        acknowledge_due_at=due.acknowledge_by,
+        response_due_at=due.respond_by,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    complaint.reference = f"TS{now:%Y%m%d}{complaint.id:06d}"
+    _attach(borrower.id, complaint.id, files)
+    audit.record(
+        "complaint.filed",
+        subject_type=SUBJECT,
+        subject_id=complaint.id,
+        borrower_id=borrower.id,
+        actor_user_id=author_id,
+        details={"category": category, "queue": route.queue},
+    )
+    _notify(complaint, "complaint_received")
+    db.session.flush()
+    return complaint
+
+
+def borrower_complaints(borrower: Borrower) -> list[Complaint]:
+    return list(
+        db.session.scalars(
+            sa.select(Complaint)
+            .where(Complaint.borrower_id == borrower.id)
+            .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        )
+    )
+
+
+def borrower_complaint(
+    borrower: Borrower, complaint_id: int, *, lock: bool = False
+) -> Complaint | None:
+    query = sa.select(Complaint).where(
+        Complaint.id == complaint_id, Complaint.borrower_id == borrower.id
+    )
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def borrower_visible_messages(complaint: Complaint) -> list[ComplaintMessage]:
+    """The thread as the borrower sees it: never an internal note."""
+    return [m for m in complaint.messages if m.borrower_visible]
+
+
+def borrower_reply(
+    borrower: Borrower,
+    author_id: int,
+    complaint_id: int,
+    body: str,
+    files: list[CheckedFile],
+    now: datetime | None = None,
+) -> Complaint:
+    """The borrower adds to the thread (and attachments) while the complaint is open."""
+    now = now or utcnow()
+    complaint = borrower_complaint(borrower, complaint_id, lock=True)
+    if complaint is None:
+        raise NotAllowed("not_found")
+    if not complaint.is_open:
+        raise NotAllowed("not_open")
+    if len(attachments(complaint.id)) + len(files) > MAX_ATTACHMENTS:
+        raise NotAllowed("too_many_files")
+    if body.strip():
+        db.session.add(
+            ComplaintMessage(
+                complaint_id=complaint.id,
+                author_id=author_id,
+                kind="borrower",
+                body=body.strip(),
+                created_at=now,
+            )
+        )
+    _attach(borrower.id, complaint.id, files)
+    if complaint.status == "awaiting_borrower":
+        complaint.status = "investigating"
+    complaint.updated_at = now
+    audit.record(
+        "complaint.borrower_replied",
+        subject_type=SUBJECT,
+        subject_id=complaint.id,
+        borrower_id=borrower.id,
+        details={"files": len(files)},
+    )
+    db.session.flush()
+    return complaint
+
+
+def accept_resolution(borrower: Borrower, complaint_id: int, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    complaint = borrower_complaint(borrower, complaint_id, lock=True)
+    if complaint is None:
+        raise NotAllowed("not_found")
+    if complaint.status != "resolved":
+        raise NotAllowed("not_resolved")
+    complaint.status, complaint.closed_at, complaint.updated_at = "closed", now, now
+    audit.record(
+        "complaint.resolution_accepted",
+        subject_type=SUBJECT,
+        subject_id=complaint.id,
+        borrower_id=borrower.id,
+    )
+
+
+def dispute(
+    borrower: Borrower, author_id: int, complaint_id: int, reason: str, now: datetime | None = None
+) -> None:
+    """Dispute a resolution within the window: the complaint reopens at a higher priority."""
+    now = now or utcnow()
+    complaint = borrower_complaint(borrower, complaint_id, lock=True)
+    if complaint is None:
+        raise NotAllowed("not_found")
+    if complaint.status != "resolved":
+        raise NotAllowed("not_resolved")
+    if complaint.dispute_until is None or now > complaint.dispute_until:
+        raise NotAllowed("dispute_window_closed")
+    complaint.status = "reopened"
+    complaint.priority = escalated(complaint.priority)
+    complaint.disputed_at = now
+    complaint.response_due_at = deadlines(now).respond_by
+    complaint.response_breached_at = None
+    complaint.updated_at = now
+    db.session.add(
+        ComplaintMessage(
+            complaint_id=complaint.id,
+            author_id=author_id,
+            kind="borrower",
+            body=reason.strip(),
+            created_at=now,
+        )
+    )
+    audit.record(
+        "complaint.disputed", subject_type=SUBJECT, subject_id=complaint.id, borrower_id=borrower.id
+    )
+    db.session.flush()
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+QUEUE_SORTS = {
+    "deadline": (Complaint.priority.asc(), Complaint.response_due_at.asc(), Complaint.id.asc()),
+    "due": (Complaint.response_due_at.asc(), Complaint.id.asc()),
+    "newest": (Complaint.created_at.desc(), Complaint.id.desc()),
+    "oldest": (Complaint.created_at.asc(), Complaint.id.asc()),
+}
+PAGE_SIZE = 25
+
+
+@dataclass
+class QueueFilters:
+    queue: str = ""
+    status: str = "open"
+    priority: int | None = None
+    overdue: bool = False
+    mine: bool = False
+    sort: str = "deadline"
+    page: int = 1
+
+
+@dataclass
+class QueuePage:
+    rows: list  # (Complaint, Borrower)
+    total: int
+    page: int
+    pages: int
+
+
+def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> QueuePage:
+    """The complaint queue, filtered, sorted and one page at a time: two queries."""
+    now = now or utcnow()
+    conditions = []
+    if filters.status == "open":
+        conditions.append(Complaint.status.in_(OPEN_STATUSES))
+    elif filters.status:
+        conditions.append(Complaint.status == filters.status)
+    if filters.queue in QUEUES:
+        conditions.append(Complaint.queue == filters.queue)
+    if filters.priority:
+        conditions.append(Complaint.priority == filters.priority)
+    if filters.overdue:
+        conditions.append(Complaint.response_due_at < now)
+        conditions.append(Complaint.status.in_(OPEN_STATUSES))
+    if filters.mine:
+        conditions.append(Complaint.assigned_to_id == staff_id)
+    total = db.session.scalar(sa.select(sa.func.count(Complaint.id)).where(*conditions))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
+    rows = db.session.execute(
+        sa.select(Complaint, Borrower)
+        .join(Borrower, Complaint.borrower_id == Borrower.id)
+        .where(*conditions)
+        .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"]))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return QueuePage([tuple(r) for r in rows], total, page, pages)
+
+
+def complaint_for_staff(complaint_id: int) -> Complaint | None:
+    """A complaint for a support page; the look at the borrower's data is audited."""
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is not None:
+        audit.record(
+            "staff.complaint_viewed",
+            subject_type=SUBJECT,
+            subject_id=complaint.id,
+            borrower_id=complaint.borrower_id,
+        )
+    return complaint
+
+
+def support_staff() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role == Role.SUPPORT, User.disabled_at.is_(None))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def _lock(complaint_id: int) -> Complaint:
+    complaint = db.session.scalar(
+        sa.select(Complaint)
+        .where(Complaint.id == complaint_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if complaint is None:
+        raise NotAllowed("not_found")
+    return complaint
+
+
+def _touch(complaint: Complaint, action: str, now: datetime, **details) -> None:
+    complaint.updated_at = now
+    audit.record(
+        f"complaint.{action}",
+        subject_type=SUBJECT,
+        subject_id=complaint.id,
+        borrower_id=complaint.borrower_id,
+        details=details,
+    )
+
+
+def _acknowledge(complaint: Complaint, now: datetime) -> None:
+    if complaint.acknowledged_at is None:
+        complaint.acknowledged_at = now
+    if complaint.status == "new":
+        complaint.status = "acknowledged"
+
+
+def staff_action(
+    complaint_id: int,
+    staff: User,
+    action: str,
+    *,
+    body: str = "",
+    assignee_id: int | None = None,
+    outcome: str | None = None,
+    relief_minor: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    """One staff action on a complaint: claim, assign, acknowledge, set a status, reply, add an
+    internal note, or resolve."""
+    now = now or utcnow()
+    complaint = _lock(complaint_id)
+    closed = complaint.status in ("resolved", "closed")
+    if closed and action not in ("note",):
+        raise NotAllowed("closed")
+    if action == "claim":
+        complaint.assigned_to_id = staff.id
+        _touch(complaint, "claimed", now)
+    elif action == "assign":
+        assignee = db.session.get(User, assignee_id) if assignee_id else None
+        if assignee is None or assignee.role != Role.SUPPORT:
+            raise NotAllowed("assignee")
+        complaint.assigned_to_id = assignee.id
+        _touch(complaint, "assigned", now, assignee_id=assignee.id)
+    elif action == "acknowledge":
+        _acknowledge(complaint, now)
+        _touch(complaint, "acknowledged", now)
+    elif action in ("investigating", "awaiting_borrower"):
+        _acknowledge(complaint, now)
+        complaint.status = action
+        _touch(complaint, f"status_{action}", now)
+    elif action in ("reply", "note"):
+        if not body.strip():
+            raise NotAllowed("empty")
+        kind = "staff_reply" if action == "reply" else "internal_note"
+        db.session.add(
+            ComplaintMessage(
+                complaint_id=complaint.id,
+                author_id=staff.id,
+                kind=kind,
+                body=body.strip(),
+                created_at=now,
+            )
+        )
+        if action == "reply":
+            _acknowledge(complaint, now)
+            _notify(complaint, "complaint_reply")
+        _touch(complaint, "replied" if action == "reply" else "noted", now)
+    elif action == "resolve":
+        if outcome not in OUTCOMES:
+            raise NotAllowed("outcome")
+        if not body.strip():
+            raise NotAllowed("empty")
+        if outcome == "monetary_relief" and not relief_minor:
+            raise NotAllowed("relief")
+        _acknowledge(complaint, now)
+        complaint.status, complaint.outcome = "resolved", outcome
+        complaint.relief_minor = relief_minor if outcome == "monetary_relief" else None
+        complaint.resolved_at = now
+        complaint.dispute_until = dispute_open_until(now)
+        db.session.add(
+            ComplaintMessage(
+                complaint_id=complaint.id,
+                author_id=staff.id,
+                kind="resolution",
+                body=body.strip(),
+                created_at=now,
+            )
+        )
+        _notify(complaint, "complaint_resolved")
+        _touch(complaint, "resolved", now, outcome=outcome, relief_minor=relief_minor)
+    else:
+        raise NotAllowed("unknown_action")
+    db.session.flush()
+    return complaint
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+
+def apply_time(now: datetime | None = None) -> dict[str, int]:
+    """Flag and escalate breached deadlines; close resolutions no longer disputable. Idempotent."""
+    now = now or utcnow()
+    counts = {"acknowledgement_late": 0, "response_late": 0, "closed": 0}
+    for complaint in db.session.scalars(
+        sa.select(Complaint).where(
+            Complaint.status == "new",
+            Complaint.acknowledge_due_at < now,
+            Complaint.acknowledge_breached_at.is_(None),
+        )
+    ).all():
+        complaint.acknowledge_breached_at = now
+        complaint.priority = escalated(complaint.priority)
+        _touch(complaint, "acknowledgement_late", now)
+        counts["acknowledgement_late"] += 1
+    for complaint in db.session.scalars(
+        sa.select(Complaint).where(
+            Complaint.status.in_(OPEN_STATUSES),
+            Complaint.response_due_at < now,
+            Complaint.response_breached_at.is_(None),
+        )
+    ).all():
+        complaint.response_breached_at = now
+        complaint.priority = escalated(complaint.priority)
+        _touch(complaint, "response_late", now)
+        counts["response_late"] += 1
+    for complaint in db.session.scalars(
+        sa.select(Complaint).where(
+            Complaint.status == "resolved",
+            Complaint.dispute_until < now,
+        )
+    ).all():
+        complaint.status, complaint.closed_at = "closed", now
+        _touch(complaint, "closed_after_dispute_window", now)
+        counts["closed"] += 1
+    db.session.flush()
+    return counts

@@ -1,0 +1,113 @@
+"""The support staff's complaint queue and complaint pages (support role only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.models import Role
+from portal.complaints import service
+from portal.complaints.forms import StaffActionForm
+from portal.complaints.labels import NOT_ALLOWED
+from portal.extensions import db
+from portal.i18n import AmountError, parse_amount
+from portal.loans.overview import contact_marks, contact_rules, dashboard
+from portal.security import role_required
+
+bp = Blueprint("support", __name__, url_prefix="/staff/complaints")
+
+
+def _filters() -> service.QueueFilters:
+    args = request.args
+    priority = args.get("priority", "")
+    return service.QueueFilters(
+        queue=args.get("queue", ""),
+        status=args.get("status", "open"),
+        priority=int(priority) if priority in ("1", "2", "3", "4") else None,
+        overdue=args.get("overdue") == "1",
+        mine=args.get("mine") == "1",
+        sort=args.get("sort", "deadline"),
+        page=args.get("page", 1, type=int) or 1,
+    )
+
+
+@bp.get("/")
+@role_required(Role.SUPPORT)
+def queue():
+    """Complaints by queue, status, priority, deadline and assignee, a page at a time."""
+    filters = _filters()
+    result = service.staff_queue(filters, current_user.id)
+    return render_template("complaints/queue.html", result=result, filters=filters)
+
+
+def _page(complaint, form, status=200):
+    borrower = complaint.borrower
+    form.assignee.choices = [
+        (str(u.id), u.display_name or u.email) for u in service.support_staff()
+    ]
+    return render_template(
+        "complaints/staff_show.html",
+        complaint=complaint,
+        form=form,
+        account=dashboard(borrower),
+        borrower=borrower,
+        files=service.attachments(complaint.id),
+        marks=contact_marks(borrower, complaint.contact_entry_id)
+        if complaint.contact_entry_id
+        else [],
+        rules=contact_rules(),
+    ), status
+
+
+@bp.get("/<int:complaint_id>")
+@role_required(Role.SUPPORT)
+def show(complaint_id):
+    """A complaint with the borrower's account, the linked contact, files and the thread."""
+    complaint = service.complaint_for_staff(complaint_id)
+    if complaint is None:
+        abort(404)
+    db.session.commit()
+    return _page(complaint, StaffActionForm())
+
+
+@bp.post("/<int:complaint_id>/act")
+@role_required(Role.SUPPORT)
+def act(complaint_id):
+    """Claim, assign, acknowledge, change status, reply, note or resolve."""
+    complaint = db.session.get(service.Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    form = StaffActionForm()
+    form.assignee.choices = [
+        (str(u.id), u.display_name or u.email) for u in service.support_staff()
+    ]
+    action = request.form.get("action", "")
+    if not form.validate_on_submit():
+        return _page(complaint, form, status=400)
+    relief = None
+    if action == "resolve" and form.outcome.data == "monetary_relief":
+        try:
+            relief = parse_amount(
+                form.relief.data or "", complaint.loan.currency if complaint.loan else "CNY"
+            )
+        except AmountError:
+            form.relief.errors.append(_("Enter an amount like 500.00."))
+            return _page(complaint, form, status=400)
+    assignee = int(form.assignee.data) if (form.assignee.data or "").isdigit() else None
+    try:
+        service.staff_action(
+            complaint_id,
+            current_user,
+            action,
+            body=form.body.data or "",
+            assignee_id=assignee,
+            outcome=form.outcome.data or None,
+            relief_minor=relief,
+        )
+    except service.NotAllowed as error:
+        db.session.rollback()
+        complaint = db.session.get(service.Complaint, complaint_id)
+        form.form_errors.append(str(NOT_ALLOWED.get(error.code, NOT_ALLOWED["unknown_action"])))
+        return _page(complaint, form, status=400)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("support.show", complaint_id=complaint_id))
