@@ -302,6 +302,25 @@ def _demo_request(today: date) -> None:
     )
 
 
+def _demo_complaint() -> None:
+    """张伟 has complained about the late-night call, so support has something to work on."""
+    from portal.complaints.service import file_complaint
+    from portal.loans.overview import marked_contacts
+
+    borrower = db.session.scalar(sa.select(Borrower).where(Borrower.customer_ref == "C-DEMO-3"))
+    user = db.session.scalar(sa.select(User).where(User.borrower_id == borrower.id))
+    night_call = next((c for c, marks in marked_contacts(borrower) if "quiet_hours" in marks), None)
+    file_complaint(
+        borrower,
+        user.id,
+        category="inconvenient_contact",
+        description="晚上十一点多催收员打电话给我，我已经睡了。当天他们已经打了好几次。",
+        desired_outcome="不要在晚上打电话，并向我道歉。",
+        contact_id=night_call.id if night_call else None,
+        files=[],
+    )
+
+
 def demo_records(today: date) -> list[dict]:
     """Every demo row, in import order."""
     rows = []
@@ -347,6 +366,7 @@ def load_demo(today: date | None = None) -> list[str]:
             user.activated_at = user.password_changed_at = now
         db.session.flush()
         _demo_request(today)
+        _demo_complaint()
 
     for b in BORROWERS:
         if b.activated:

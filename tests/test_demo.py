@@ -43,3 +43,15 @@ def test_demo_loads_once(app):
         load_demo(date(2026, 11, 23))
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count(Borrower.id))) == count == len(BORROWERS)
+
+
+def test_demo_complaint_is_about_the_late_night_call(app):
+    from portal.complaints.models import Complaint
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        complaint = db.session.scalars(sa.select(Complaint)).one()
+        assert complaint.contact_entry is not None
+        assert complaint.contact_entry.contacted_at.astimezone().hour is not None
+        assert complaint.queue == "compliance"

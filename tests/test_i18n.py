@@ -15,8 +15,20 @@ LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 # Written in Latin letters in every language.
-ALWAYS_ALLOWED = ("flask portal create-staff", "English", "JPEG", "PNG", "PDF", "MP3", "M4A",
-                  "WAV", "AMR", "OGG", "KB", "MB")
+ALWAYS_ALLOWED = (
+    "flask portal create-staff",
+    "English",
+    "JPEG",
+    "PNG",
+    "PDF",
+    "MP3",
+    "M4A",
+    "WAV",
+    "AMR",
+    "OGG",
+    "KB",
+    "MB",
+)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -98,6 +110,16 @@ def _pages(app, client, make_borrower, make_staff, who):
     )
     if who == "admin":
         return [("/staff/admin", 200, allowed)]
+    if who == "support":
+        complaint, _contact = _complaint_for(
+            app, _rich_borrower(app, make_borrower), resolved=False
+        )
+        staff_allowed = allowed + ("A017", "SYSTEM", "TS")
+        return [
+            ("/staff/complaints/", 200, staff_allowed),
+            ("/staff/complaints/?status=resolved&sort=newest&overdue=1", 200, staff_allowed),
+            (f"/staff/complaints/{complaint}", 200, staff_allowed),
+        ]
     if who == "approver":
         pending = _request_for(app, make_borrower, target, offer=False)
         return [
@@ -218,6 +240,47 @@ def _request_for(app, make_borrower, record, *, offer):
             service.decide(hardship.id, approver, "approve")
         db.session.commit()
         return hardship.id
+
+
+def _complaint_for(app, record, *, resolved):
+    """A complaint about the borrower's first contact, with a reply and a note (or resolved)."""
+    import sqlalchemy as sa
+
+    from portal.auth.service import create_staff_user
+    from portal.complaints import service
+    from portal.extensions import db
+    from portal.loans.models import Borrower, ContactLogEntry
+
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        contact = db.session.scalar(
+            sa.select(ContactLogEntry.id).where(ContactLogEntry.loan_id == record.loan_id).limit(1)
+        )
+        complaint = service.file_complaint(
+            borrower,
+            record.user_id,
+            category="harassment",
+            description="他们骂我。",
+            desired_outcome="道歉",
+            contact_id=contact,
+            files=[],
+        )
+        staff = create_staff_user(
+            f"s{complaint.id}@staff.example", "客服", "support", "a long staff passphrase"
+        )
+        service.staff_action(complaint.id, staff, "reply", body="我们正在调查。")
+        service.staff_action(complaint.id, staff, "note", body="内部")
+        if resolved:
+            service.staff_action(
+                complaint.id,
+                staff,
+                "resolve",
+                outcome="monetary_relief",
+                relief_minor=5_000,
+                body="已处理。",
+            )
+        db.session.commit()
+        return complaint.id, contact
 
 
 def _customer_refs(app):

@@ -83,9 +83,15 @@ def _with_request_and_file(app, record):
             handle.write(b"png")
         from portal.complaints.service import file_complaint
 
-        complaint = file_complaint(borrower, record.user_id, category="other",
-                                   description="roles", desired_outcome="", contact_id=None,
-                                   files=[])
+        complaint = file_complaint(
+            borrower,
+            record.user_id,
+            category="other",
+            description="roles",
+            desired_outcome="",
+            contact_id=None,
+            files=[],
+        )
         db.session.commit()
         record.request_id, record.file_id = hardship.id, stored.id
         record.complaint_id = complaint.id

@@ -324,3 +324,10 @@ def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
     """The contact rules one of the borrower's contacts breaks (checked among all of theirs)."""
     contacts = _borrower_contacts(borrower.id)
     return _marked(contacts, borrower).get(contact_id, [])
+
+
+def marked_contacts(borrower: Borrower) -> list[tuple[ContactLogEntry, list[str]]]:
+    """Every contact of the borrower that breaks a rule, newest first, with the rules."""
+    contacts = _borrower_contacts(borrower.id)
+    marks = _marked(contacts, borrower)
+    return [(c, marks[c.id]) for c in contacts if c.id in marks]
