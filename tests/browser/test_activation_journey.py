@@ -115,13 +115,15 @@ def test_borrower_activates_reads_dashboard_and_opens_loan_on_a_phone(
     # A wrong ID number is refused on the page, with what was typed kept.
     page.locator("#loan_number").fill("web-1")
     page.locator("#id_last4").fill("12")
-    page.get_by_role("button", name=words["send"]).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["send"]).click()
     assert page.locator("#id_last4-error").is_visible()
     assert page.locator("#loan_number").input_value() == "web-1"
     screenshot(page, "1-form-error")
 
     page.locator("#id_last4").fill("7788")
-    page.get_by_role("button", name=words["send"]).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["send"]).click()
     page.wait_for_url("**/activate/code")
     with app.app_context():
         code = last_code()
@@ -129,7 +131,8 @@ def test_borrower_activates_reads_dashboard_and_opens_loan_on_a_phone(
     page.locator("#password").fill(PASSWORD)
     page.locator("#confirm").fill(PASSWORD)
     screenshot(page, "2-code")
-    page.locator("form.card button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.card button[type=submit]").click()
 
     # The dashboard: what is overdue, the stage and the marked contact.
     page.wait_for_url("**/loans")
@@ -150,9 +153,11 @@ def test_borrower_activates_reads_dashboard_and_opens_loan_on_a_phone(
     screenshot(page, "4-loan")
 
     # Log out and back in with the new password.
-    page.get_by_role("button", name=words["logout"]).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["logout"]).click()
     page.locator("#identifier").fill("13700007788")
     page.locator("#password").fill(PASSWORD)
-    page.locator("form.card button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.card button[type=submit]").click()
     page.wait_for_url("**/loans")
     assert page.get_by_role("heading", name=words["home"]).is_visible()

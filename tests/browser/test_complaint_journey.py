@@ -50,7 +50,8 @@ def test_complaint_reply_resolve_and_dispute(
     phone.locator("#desired_outcome").fill("No more calls at night, and an apology.")
     phone.locator("#attachments").set_input_files(str(screenshot_file))
     screenshot(phone, "1-form")
-    phone.get_by_role("button", name="Send the complaint").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Send the complaint").click()
     phone.wait_for_url("**/complaints/*")
     assert phone.get_by_text("Your reference number is").is_visible()
     reference = phone.locator("h1").inner_text().split()[-1]
@@ -62,15 +63,18 @@ def test_complaint_reply_resolve_and_dispute(
     desktop.wait_for_url("**/staff/complaints/")
     desktop.get_by_role("link", name=reference).click()
     assert desktop.get_by_text("screenshot.png").is_visible()
-    desktop.get_by_role("button", name="Claim").click()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Claim").click()
     desktop.locator("#body").fill("We are listening to the call recording.")
-    desktop.get_by_role("button", name="Send to the borrower").click()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Send to the borrower").click()
     desktop.locator("#body").fill(
         "The call broke the rules. The agent has been removed from your account and we apologise."
     )
     desktop.locator("#outcome").select_option("non_monetary_relief")
     screenshot(desktop, "3-support")
-    desktop.get_by_role("button", name="Resolve the complaint").click()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Resolve the complaint").click()
     desktop.wait_for_url("**/staff/complaints/*")
 
     # The borrower sees the resolution and disputes it.
@@ -79,7 +83,8 @@ def test_complaint_reply_resolve_and_dispute(
     assert phone.get_by_text("We are listening to the call recording.").is_visible()
     phone.locator("#reason").fill("The night calls did not stop.")
     screenshot(phone, "4-resolution")
-    phone.get_by_role("button", name="Dispute the resolution").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Dispute the resolution").click()
     assert phone.get_by_text("Reopened").first.is_visible()
 
     # It is back in the support queue, with a higher priority.

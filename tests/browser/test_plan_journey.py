@@ -16,7 +16,8 @@ def log_in(page, base, identifier, password=TEST_PASSWORD):
     page.goto(base + "/login")
     page.locator("#identifier").fill(identifier)
     page.locator("#password").fill(password)
-    page.locator("form.card button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.card button[type=submit]").click()
 
 
 def test_plan_request_counter_offer_and_acceptance(
@@ -44,12 +45,14 @@ def test_plan_request_counter_offer_and_acceptance(
     phone.locator("#months").fill("12")
     phone.locator("#first_due_on").fill((today + timedelta(days=14)).isoformat())
     phone.locator("#reason_code").select_option("income_drop")
-    phone.get_by_role("button", name="See the schedule").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="See the schedule").click()
     assert phone.get_by_role("heading", name="The exact terms you are asking for").is_visible()
     assert phone.locator("table.schedule tbody tr").count() == 12
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "1-preview")
-    phone.get_by_role("button", name="Send this request").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Send this request").click()
     phone.wait_for_url("**/requests/*")
     assert phone.get_by_text("Waiting for a decision").is_visible()
     screenshot(phone, "2-sent")
@@ -62,7 +65,8 @@ def test_plan_request_counter_offer_and_acceptance(
     desktop.locator("#months").fill("18")
     desktop.locator("#first_due_on").fill((today + timedelta(days=20)).isoformat())
     screenshot(desktop, "3-review")
-    desktop.get_by_role("button", name="Offer these terms").click()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Offer these terms").click()
     desktop.wait_for_url("**/staff/requests/")
     assert desktop.get_by_text("Your decision has been recorded.").is_visible()
 
@@ -72,7 +76,8 @@ def test_plan_request_counter_offer_and_acceptance(
     assert phone.locator("table.schedule tbody tr").count() == 18
     phone.get_by_label("I have read these terms and I accept them.").check()
     screenshot(phone, "4-offer")
-    phone.get_by_role("button", name="Accept these terms").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Accept these terms").click()
     phone.wait_for_url("**/loans")
     assert phone.get_by_text("Your plan is active").is_visible()
     assert phone.get_by_text("0 of 18 installments paid.").is_visible()
