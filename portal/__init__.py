@@ -95,6 +95,9 @@ def configure_templates(app: Flask) -> None:
     from portal.complaints import labels as complaint_labels
 
     app.jinja_env.globals["complaint_labels"] = complaint_labels
+    from portal.payments import labels as payment_labels
+
+    app.jinja_env.globals["payment_labels"] = payment_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -117,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.complaints.views import bp as complaints_bp
     from portal.loans.views import bp as loans_bp
     from portal.main.views import bp as main_bp
+    from portal.payments.views import bp as payments_bp
     from portal.plans.approvals import bp as approvals_bp
     from portal.plans.views import bp as plans_bp
     from portal.staff.views import bp as staff_bp
@@ -128,6 +132,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(support_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(staff_bp)
 
 

@@ -146,6 +146,24 @@ def tick():
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
+@portal_cli.command("reconcile-payments")
+@click.option(
+    "--older-than-minutes",
+    default=2,
+    show_default=True,
+    help="Only payments started at least this long ago.",
+)
+def reconcile_payments(older_than_minutes):
+    """Ask Stripe about every payment the portal started and has not settled (cron this)."""
+    from datetime import timedelta
+
+    from portal.payments.service import reconcile
+
+    counts = reconcile(older_than=timedelta(minutes=older_than_minutes))
+    db.session.commit()
+    click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
 @portal_cli.command("demo")
 def demo():
     """Load demo accounts (development databases only) and print their logins."""

@@ -51,6 +51,16 @@ def load_config(instance_path: str) -> dict:
         # A per-process random key: sessions end on restart, which is fine for development.
         secret_key = secrets.token_hex(32)
 
+    if (
+        production
+        and os.environ.get("STRIPE_SECRET_KEY")
+        and not os.environ.get("STRIPE_WEBHOOK_SECRET")
+    ):
+        raise ConfigError(
+            "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: without it no "
+            "payment can be confirmed by webhook."
+        )
+
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
     database_url = os.environ.get("DATABASE_URL", default_db)
     if database_url.startswith("postgres://"):
@@ -76,6 +86,15 @@ def load_config(instance_path: str) -> dict:
         # SMS through an HTTP gateway that takes {"to": ..., "text": ...} as JSON.
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", ""),
         "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+        # Stripe (Checkout Sessions). Without a secret key, development offers a marked
+        # development payment path instead; production then has no online payment.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_PAYMENT_METHODS": os.environ.get(
+            "STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay"
+        ),
+        "PAYMENT_MIN_MINOR": _int("PAYMENT_MIN_MINOR", 1000),
         # Public address used in e-mailed links (password reset).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "DEV_OUTBOX_PAGE": (not production) and _bool("DEV_OUTBOX_PAGE", True),

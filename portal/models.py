@@ -13,6 +13,7 @@ from portal.loans.models import (
     LoanDueDate,
 )
 from portal.outbox.models import OutboxMessage
+from portal.payments.models import Payment, StripeEvent
 from portal.plans.models import (
     HardshipRequest,
     PaymentPlan,
@@ -23,6 +24,8 @@ from portal.plans.models import (
 from portal.uploads import UploadedFile
 
 __all__ = [
+    "Payment",
+    "StripeEvent",
     "Complaint",
     "ComplaintMessage",
     "ComplaintRoute",

@@ -8,11 +8,13 @@ database cannot pass unnoticed.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
@@ -250,3 +252,49 @@ def login_as(client, make_borrower, make_staff):
         return record
 
     return login
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test application on a free local port for the length of one test."""
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """A localstripe server (a stateful fake Stripe) on a free port, for the whole run."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    command = shutil.which("localstripe") or str(Path(sys.executable).parent / "localstripe")
+    if not Path(command).exists():
+        pytest.skip("localstripe is not installed (pip install localstripe)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("localstripe did not start")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)

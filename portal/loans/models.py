@@ -69,6 +69,8 @@ class Loan(db.Model):
     principal_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     interest_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     fee_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Money paid beyond what was owed (not part of the balance; refunded or applied by staff).
+    credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     borrower: Mapped[Borrower] = relationship(back_populates="loans")

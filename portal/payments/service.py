@@ -1,0 +1,512 @@
+"""Payments: what may be paid, starting a payment, and posting it to the balance exactly once.
+
+The balance changes only when a payment is confirmed (a verified Stripe event, a server-side
+look-up, or the development path), through `post_success`, which locks the payment row and
+does nothing the second time. Functions flush and never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.columns import utcnow
+from portal.extensions import db
+from portal.loans.journal import Components
+from portal.loans.models import Borrower, JournalEntry, Loan
+from portal.loans.overview import borrower_today, loan_arrears
+from portal.loans.service import post_entry, reverse_entry
+from portal.payments.allocation import allocate_payment
+from portal.payments.gateway import (
+    GatewayRefused,
+    GatewayUnavailable,
+    PaymentState,
+    StripeGateway,
+)
+from portal.payments.models import Payment, StripeEvent
+from portal.plans.models import PaymentPlan
+from portal.plans.service import paid_since
+from portal.plans.terms import installments_covered
+
+
+class AmountRefused(Exception):
+    """The chosen amount is not allowed; `code` and `values` make the message."""
+
+    def __init__(self, code: str, **values):
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+class NotFound(Exception):
+    pass
+
+
+def gateway() -> StripeGateway | None:
+    """The Stripe gateway when keys are configured (tests may put a stand-in in config)."""
+    config = current_app.config
+    if config.get("PAYMENT_GATEWAY") is not None:
+        return config["PAYMENT_GATEWAY"]
+    if not config.get("STRIPE_SECRET_KEY"):
+        return None
+    methods = tuple(m.strip() for m in config["STRIPE_PAYMENT_METHODS"].split(",") if m.strip())
+    return StripeGateway(
+        config["STRIPE_SECRET_KEY"],
+        api_base=config.get("STRIPE_API_BASE") or None,
+        payment_methods=methods or ("card",),
+    )
+
+
+def development_payments() -> bool:
+    """The clearly marked development path: only without Stripe keys, never in production."""
+    config = current_app.config
+    return not config["PRODUCTION"] and gateway() is None
+
+
+# --- what may be paid ---------------------------------------------------------------------------
+
+
+@dataclass
+class PayOptions:
+    loan: Loan
+    outstanding: int
+    overdue: int
+    next_installment: int  # 0 without an active plan
+    minimum: int
+
+    @property
+    def currency(self) -> str:
+        return self.loan.currency
+
+
+def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -> PayOptions | None:
+    """The amounts a borrower may pay on their own loan; None if it is not theirs."""
+    loan = db.session.scalar(
+        sa.select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower.id)
+    )
+    if loan is None:
+        return None
+    today = borrower_today(borrower, now)
+    arrears = loan_arrears(loan, today)
+    outstanding = loan.principal_minor + loan.interest_minor + loan.fee_minor
+    plan = db.session.scalar(sa.select(PaymentPlan).where(PaymentPlan.active_loan_id == loan.id))
+    next_installment = 0
+    if plan is not None:
+        ordered = sorted(plan.installments, key=lambda i: (i.due_on, i.number))
+        paid = paid_since(loan.id, plan.accepted_at)
+        covered = installments_covered([i.amount_minor for i in ordered], paid)
+        if covered < len(ordered):
+            already = paid - sum(i.amount_minor for i in ordered[:covered])
+            next_installment = min(ordered[covered].amount_minor - already, outstanding)
+    minimum = min(current_app.config["PAYMENT_MIN_MINOR"], outstanding)
+    return PayOptions(
+        loan,
+        outstanding,
+        min(arrears.overdue.total + arrears.due_today.total, outstanding),
+        next_installment,
+        minimum,
+    )
+
+
+def choose_amount(options: PayOptions, choice: str, other_amount: int | None) -> tuple[str, int]:
+    """The purpose and amount of a payment, or AmountRefused."""
+    if options.outstanding <= 0:
+        raise AmountRefused("nothing_owed")
+    if choice == "overdue":
+        if options.overdue <= 0:
+            raise AmountRefused("nothing_overdue")
+        return "overdue", options.overdue
+    if choice == "installment":
+        if options.next_installment <= 0:
+            raise AmountRefused("no_installment")
+        return "installment", options.next_installment
+    if choice == "other_amount":
+        if other_amount is None:
+            raise AmountRefused("missing")
+        if other_amount < options.minimum:
+            raise AmountRefused("too_small", minimum=options.minimum)
+        if other_amount > options.outstanding:
+            raise AmountRefused("too_large", maximum=options.outstanding)
+        return "other_amount", other_amount
+    raise AmountRefused("choose")
+
+
+def start_payment(
+    borrower: Borrower,
+    options: PayOptions,
+    purpose: str,
+    amount: int,
+    form_token: str,
+    provider: str,
+) -> tuple[Payment, bool]:
+    """Record a payment before anything is sent to Stripe; the same form sent twice gives the
+    same payment (the token is the idempotency key). Returns (payment, created)."""
+    key = f"portal-payment-{form_token}"
+    existing = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    if existing is not None:
+        if existing.borrower_id != borrower.id:
+            raise NotFound()
+        return existing, False
+    payment = Payment(
+        borrower_id=borrower.id,
+        loan_id=options.loan.id,
+        amount_minor=amount,
+        currency=options.currency,
+        purpose=purpose,
+        provider=provider,
+        status="created",
+        idempotency_key=key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key)), False
+    audit.record(
+        "payment.started",
+        subject_type="payment",
+        subject_id=payment.id,
+        borrower_id=borrower.id,
+        details={"amount": amount, "purpose": purpose},
+    )
+    return payment, True
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def open_checkout(
+    payment: Payment, *, language: str, success_url: str, cancel_url: str, description: str
+) -> None:
+    """Create the Stripe Checkout Session; a slow or unreachable Stripe leaves it pending."""
+    payment.status = "processing"
+    payment.updated_at = utcnow()
+    try:
+        checkout = gateway().create_checkout(
+            payment_id=payment.id,
+            amount=payment.amount_minor,
+            currency=payment.currency,
+            description=description,
+            language=language,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            idempotency_key=payment.idempotency_key,
+        )
+    except GatewayUnavailable as error:
+        payment.failure_reason = f"pending: {error}"[:255]
+        return
+    except GatewayRefused as error:
+        payment.status, payment.failure_reason = "failed", str(error)[:255]
+        return
+    payment.checkout_session_id = checkout.session_id
+    payment.checkout_url = checkout.url
+    payment.payment_intent_id = checkout.payment_intent_id
+
+
+# --- posting ------------------------------------------------------------------------------------
+
+
+def _lock_payment(payment_id: int) -> Payment:
+    payment = db.session.scalar(
+        sa.select(Payment)
+        .where(Payment.id == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if payment is None:
+        raise NotFound()
+    return payment
+
+
+def post_success(
+    payment_id: int,
+    *,
+    amount_received: int,
+    payment_intent_id: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Post a confirmed payment to the loan's journal, once. True if it posted now."""
+    now = now or utcnow()
+    payment = _lock_payment(payment_id)
+    if payment.journal_entry_id is not None or payment.succeeded_at is not None:
+        return False
+    if payment_intent_id and payment.payment_intent_id is None:
+        payment.payment_intent_id = payment_intent_id
+    amount = amount_received or payment.amount_minor
+    payment.status, payment.succeeded_at, payment.updated_at = "succeeded", now, now
+    payment.receipt_number = f"R{now:%Y%m%d}{payment.id:07d}"
+    if payment.refunded_at is not None:
+        # The refund arrived first: the money came and went, the balance never moves.
+        payment.status = "refunded"
+        audit.record(
+            "payment.succeeded_after_refund",
+            subject_type="payment",
+            subject_id=payment.id,
+            borrower_id=payment.borrower_id,
+        )
+        return False
+    loan = db.session.get(Loan, payment.loan_id)
+    balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    allocation = allocate_payment(amount, balance)
+    if allocation.applied.total > 0:
+        entry = post_entry(
+            loan.id,
+            "payment",
+            allocation.change,
+            posted_at=now,
+            reference=payment.payment_intent_id or f"portal-payment-{payment.id}",
+            description="Online payment",
+        )
+        payment.journal_entry_id = entry.id
+    if allocation.credit:
+        payment.credit_minor = allocation.credit
+        loan.credit_minor += allocation.credit
+        audit.record(
+            "payment.credit_kept",
+            subject_type="payment",
+            subject_id=payment.id,
+            borrower_id=payment.borrower_id,
+            details={"credit": allocation.credit},
+        )
+    audit.record(
+        "payment.posted",
+        subject_type="payment",
+        subject_id=payment.id,
+        borrower_id=payment.borrower_id,
+        details={
+            "amount": amount,
+            "principal": allocation.applied.principal,
+            "interest": allocation.applied.interest,
+            "fee": allocation.applied.fee,
+        },
+    )
+    db.session.flush()
+    return True
+
+
+def mark_unsuccessful(
+    payment_id: int, status: str, reason: str = "", now: datetime | None = None
+) -> None:
+    """A payment that failed or was cancelled; a posted payment is never undone this way."""
+    payment = _lock_payment(payment_id)
+    if payment.status in ("succeeded", "refunded"):
+        return
+    payment.status, payment.failure_reason = status, reason[:255] or None
+    payment.updated_at = now or utcnow()
+    audit.record(
+        f"payment.{status}",
+        subject_type="payment",
+        subject_id=payment.id,
+        borrower_id=payment.borrower_id,
+    )
+
+
+def refund(payment_id: int, now: datetime | None = None) -> None:
+    """Reverse a refunded payment's posting (or remember the refund if it came first)."""
+    now = now or utcnow()
+    payment = _lock_payment(payment_id)
+    if payment.refunded_at is not None:
+        return
+    payment.refunded_at, payment.updated_at = now, now
+    if payment.succeeded_at is not None:
+        payment.status = "refunded"
+        if payment.journal_entry_id is not None:
+            reverse_entry(
+                db.session.get(JournalEntry, payment.journal_entry_id),
+                reference=f"refund-{payment.payment_intent_id or payment.id}",
+            )
+        if payment.credit_minor:
+            loan = db.session.get(Loan, payment.loan_id)
+            loan.credit_minor -= payment.credit_minor
+    audit.record(
+        "payment.refunded",
+        subject_type="payment",
+        subject_id=payment.id,
+        borrower_id=payment.borrower_id,
+    )
+    db.session.flush()
+
+
+def apply_state(payment: Payment, state: PaymentState) -> None:
+    """Bring a payment in line with what Stripe reports."""
+    if state.status == "succeeded":
+        post_success(
+            payment.id,
+            amount_received=state.amount_received,
+            payment_intent_id=state.payment_intent_id,
+        )
+    elif state.status in ("failed", "canceled"):
+        mark_unsuccessful(payment.id, state.status)
+
+
+# --- Stripe events --------------------------------------------------------------------------
+
+
+def _payment_for(obj) -> Payment | None:
+    metadata = obj.get("metadata") or {}
+    if str(metadata.get("payment_id", "")).isdigit():
+        return db.session.get(Payment, int(metadata["payment_id"]))
+    intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj.get("id")
+    if intent:
+        return db.session.scalar(sa.select(Payment).where(Payment.payment_intent_id == intent))
+    return None
+
+
+HANDLED = (
+    "payment_intent.succeeded",
+    "checkout.session.completed",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "checkout.session.expired",
+    "charge.refunded",
+)
+
+
+def handle_event(event) -> str:
+    """Apply one verified Stripe event exactly once. Returns what happened."""
+    event_type = event.get("type")
+    if event_type not in HANDLED:
+        return "ignored"
+    obj = event["data"]["object"]
+    payment = _payment_for(obj)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                StripeEvent(
+                    id=event["id"], type=event_type, payment_id=payment.id if payment else None
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        return "duplicate"
+    if payment is None:
+        return "unknown_payment"
+    if event_type == "payment_intent.succeeded":
+        posted = post_success(
+            payment.id,
+            amount_received=int(obj.get("amount_received") or obj.get("amount") or 0),
+            payment_intent_id=obj.get("id"),
+        )
+    elif event_type == "checkout.session.completed":
+        if obj.get("payment_status") != "paid":
+            return "not_paid_yet"
+        intent = obj.get("payment_intent")
+        posted = post_success(
+            payment.id,
+            amount_received=int(obj.get("amount_total") or 0),
+            payment_intent_id=intent if isinstance(intent, str) else None,
+        )
+    elif event_type == "charge.refunded":
+        refund(payment.id)
+        return "refunded"
+    else:
+        status = (
+            "canceled"
+            if event_type in ("payment_intent.canceled", "checkout.session.expired")
+            else "failed"
+        )
+        error = (obj.get("last_payment_error") or {}).get("message", "")
+        mark_unsuccessful(payment.id, status, error)
+        return status
+    return "posted" if posted else "already_posted"
+
+
+def reconcile(
+    older_than: timedelta = timedelta(minutes=2), now: datetime | None = None
+) -> dict[str, int]:
+    """Ask Stripe about every unfinished Stripe payment and apply the answer. Idempotent."""
+    now = now or utcnow()
+    client = gateway()
+    counts = {"posted": 0, "failed": 0, "still_open": 0, "unreachable": 0}
+    if client is None:
+        return counts
+    ids = db.session.scalars(
+        sa.select(Payment.id)
+        .where(
+            Payment.provider == "stripe",
+            Payment.status.in_(("created", "processing")),
+            Payment.created_at <= now - older_than,
+        )
+        .order_by(Payment.id)
+    ).all()
+    for payment_id in ids:
+        payment = db.session.get(Payment, payment_id)
+        try:
+            if payment.payment_intent_id is None and payment.checkout_session_id is None:
+                # Created but the answer was lost: asking again with the same idempotency
+                # key returns the same session.
+                checkout = client.create_checkout(
+                    payment_id=payment.id,
+                    amount=payment.amount_minor,
+                    currency=payment.currency,
+                    description=f"Loan {payment.loan.loan_number}",
+                    language="en",
+                    success_url="https://invalid.example/",
+                    cancel_url="https://invalid.example/",
+                    idempotency_key=payment.idempotency_key,
+                )
+                payment.checkout_session_id, payment.checkout_url = (
+                    checkout.session_id,
+                    checkout.url,
+                )
+            state = client.payment_state(
+                payment_intent_id=payment.payment_intent_id,
+                checkout_session_id=payment.checkout_session_id,
+            )
+        except (GatewayUnavailable, GatewayRefused):
+            counts["unreachable"] += 1
+            continue
+        before = payment.status
+        apply_state(payment, state)
+        db.session.commit()
+        if payment.status == "succeeded" and before != "succeeded":
+            counts["posted"] += 1
+        elif payment.status in ("failed", "canceled"):
+            counts["failed"] += 1
+        else:
+            counts["still_open"] += 1
+    return counts
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def borrower_payment(borrower: Borrower, payment_id: int) -> Payment | None:
+    return db.session.scalar(
+        sa.select(Payment).where(Payment.id == payment_id, Payment.borrower_id == borrower.id)
+    )
+
+
+def borrower_payments(borrower: Borrower) -> list[Payment]:
+    return list(
+        db.session.scalars(
+            sa.select(Payment)
+            .where(Payment.borrower_id == borrower.id)
+            .order_by(Payment.created_at.desc(), Payment.id.desc())
+        )
+    )
+
+
+def refresh_from_stripe(payment: Payment) -> None:
+    """On the status page: ask Stripe once, quickly, about a payment still in progress."""
+    client = gateway()
+    if client is None or payment.provider != "stripe" or payment.status != "processing":
+        return
+    if payment.payment_intent_id is None and payment.checkout_session_id is None:
+        return
+    try:
+        state = client.payment_state(
+            payment_intent_id=payment.payment_intent_id,
+            checkout_session_id=payment.checkout_session_id,
+        )
+    except (GatewayUnavailable, GatewayRefused):
+        return
+    apply_state(payment, state)

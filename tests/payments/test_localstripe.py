@@ -1,0 +1,133 @@
+"""The real `stripe` library against localstripe: signed webhooks into the portal, and the
+reconciliation of payments whose webhook never came."""
+
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.loans.models import Borrower, Loan
+from portal.payments import service
+from portal.payments.models import Payment
+from tests.payments.conftest import WEBHOOK_SECRET, FakeGateway
+
+_hooks = {"n": 0}
+
+
+@pytest.fixture
+def stripe_app(app, localstripe):
+    app.config.update(
+        STRIPE_SECRET_KEY="sk_test_portal",
+        STRIPE_API_BASE=localstripe,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_PAYMENT_METHODS="card",
+        PAYMENT_GATEWAY=None,
+    )
+    return app
+
+
+def register_webhook(localstripe, url):
+    _hooks["n"] += 1
+    data = urllib.parse.urlencode({"url": url, "secret": WEBHOOK_SECRET}).encode()
+    request = urllib.request.Request(
+        f"{localstripe}/_config/webhooks/portal{_hooks['n']}", data=data, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+
+
+def start(app, record, amount=135_000):
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        options = service.pay_options(borrower, record.loan_id)
+        payment, _ = service.start_payment(
+            borrower, options, "other_amount", amount, service.new_form_token(), "stripe"
+        )
+        db.session.commit()
+        return payment.id
+
+
+def confirm_at_stripe(app, payment_id, amount=135_000):
+    """The borrower pays: a PaymentIntent confirmed with a test card."""
+    with app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        intent_id = service.gateway().create_confirmed_intent(
+            payment_id=payment.id,
+            amount=amount,
+            currency=payment.currency,
+            payment_method="pm_card_visa",
+            idempotency_key=payment.idempotency_key,
+        )
+        payment.payment_intent_id, payment.status = intent_id, "processing"
+        db.session.commit()
+        return intent_id
+
+
+def principal(app, loan_id):
+    with app.app_context():
+        return db.session.get(Loan, loan_id).principal_minor
+
+
+def test_a_signed_webhook_from_stripe_posts_the_payment(
+    stripe_app, live_server, localstripe, owing
+):
+    record = owing()
+    register_webhook(localstripe, f"{live_server}/stripe/webhook")
+    payment_id = start(stripe_app, record)
+    confirm_at_stripe(stripe_app, payment_id)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with stripe_app.app_context():
+            if db.session.get(Payment, payment_id).status == "succeeded":
+                break
+        time.sleep(0.2)
+    with stripe_app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        assert payment.status == "succeeded" and payment.journal_entry_id is not None
+    assert principal(stripe_app, record.loan_id) == 400_000
+
+
+def test_reconciliation_posts_what_succeeded_once(stripe_app, owing):
+    record = owing()
+    payment_id = start(stripe_app, record)
+    # Stripe took the money, then the portal crashed before anything was posted.
+    confirm_at_stripe(stripe_app, payment_id)
+    assert principal(stripe_app, record.loan_id) == 500_000
+    with stripe_app.app_context():
+        first = service.reconcile(older_than=timedelta(0))
+        second = service.reconcile(older_than=timedelta(0))
+    assert first["posted"] == 1 and second["posted"] == 0
+    assert principal(stripe_app, record.loan_id) == 400_000
+
+
+def test_reconcile_command(stripe_app, runner, owing):
+    record = owing()
+    payment_id = start(stripe_app, record)
+    confirm_at_stripe(stripe_app, payment_id)
+    with stripe_app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        payment.created_at -= timedelta(minutes=5)
+        db.session.commit()
+    result = runner.invoke(args=["portal", "reconcile-payments"])
+    assert result.exit_code == 0 and "posted 1" in result.output
+    assert "posted 0" in runner.invoke(args=["portal", "reconcile-payments"]).output
+
+
+def test_reconciliation_recovers_a_lost_checkout_answer(app, owing):
+    """The create call reached Stripe but its answer was lost: asking again with the same
+    idempotency key finds the session, and its success is posted."""
+    from portal.payments.gateway import PaymentState
+
+    fake = FakeGateway()
+    fake.state = PaymentState("pi_lost", "succeeded", 135_000, False)
+    app.config["PAYMENT_GATEWAY"] = fake
+    record = owing()
+    payment_id = start(app, record)
+    with app.app_context():
+        assert service.reconcile(older_than=timedelta(0))["posted"] == 1
+        payment = db.session.get(Payment, payment_id)
+        assert payment.checkout_session_id == "cs_test_1"
+        assert fake.checkouts[0]["idempotency_key"] == payment.idempotency_key
