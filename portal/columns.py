@@ -39,6 +39,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def one_of(column: str, values) -> str:
+    """SQL for a CHECK constraint: the column holds one of these values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def render_column_type(type_, obj, autogen_context):
     """Alembic hook: write UTCDateTime into migrations as a plain aware DateTime."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

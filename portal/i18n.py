@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
@@ -93,10 +94,19 @@ class AmountError(ValueError):
         self.code = code
 
 
+def amount_error_message(code: str) -> str:
+    """The translated message for an AmountError code."""
+    from flask_babel import gettext as _
+
+    if code == "too_many_decimals":
+        return _("Use at most 2 decimals.")
+    if code == "negative":
+        return _("The amount cannot be negative.")
+    return _("Enter an amount like 500.00.")
+
+
 def parse_amount(text: str, currency: str) -> int:
     """Typed money ("1,234.56", "¥500") to integer minor units; refuses anything ambiguous."""
-    import re
-
     cleaned = re.sub(r"[\s,¥￥]", "", (text or "").strip()).removeprefix("CN")
     if not cleaned:
         raise AmountError("missing")

@@ -18,6 +18,8 @@ from portal.extensions import db
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+# The body of a request that carries uploads: the files and room for the form around them.
+REQUEST_LIMIT = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 DOCUMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 AUDIO_TYPES = ("audio/mpeg", "audio/mp4", "audio/wav", "audio/amr", "audio/ogg")
 EXTENSIONS = {
@@ -133,3 +135,21 @@ def store(checked: CheckedFile) -> tuple[str, str]:
 
 def path_of(stored_name: str) -> str:
     return os.path.join(upload_folder(), os.path.basename(stored_name))
+
+
+def file_for_user(user, file_id: int) -> UploadedFile | None:
+    """An uploaded file, for its owner or for staff (audited); None for anyone else."""
+    from portal import audit
+
+    found = db.session.get(UploadedFile, file_id)
+    if found is None:
+        return None
+    if user.borrower_id is not None:
+        return found if found.borrower_id == user.borrower_id else None
+    audit.record(
+        "staff.file_downloaded",
+        subject_type="uploaded_file",
+        subject_id=found.id,
+        borrower_id=found.borrower_id,
+    )
+    return found

@@ -7,13 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
+from portal.columns import UTCDateTime, one_of, utcnow
 from portal.complaints.rules import CATEGORIES, OPEN_STATUSES, OUTCOMES, QUEUES, STATUSES
 from portal.extensions import db
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ComplaintRoute(db.Model):
@@ -21,7 +17,7 @@ class ComplaintRoute(db.Model):
 
     __tablename__ = "complaint_routes"
     __table_args__ = (
-        sa.CheckConstraint(_in("queue", QUEUES), name="queue_known"),
+        sa.CheckConstraint(one_of("queue", QUEUES), name="queue_known"),
         sa.CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
     )
 
@@ -36,10 +32,12 @@ class Complaint(db.Model):
 
     __tablename__ = "complaints"
     __table_args__ = (
-        sa.CheckConstraint(_in("category", CATEGORIES), name="category_known"),
-        sa.CheckConstraint(_in("status", STATUSES), name="status_known"),
-        sa.CheckConstraint(_in("queue", QUEUES), name="queue_known"),
-        sa.CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="outcome_known"),
+        sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(one_of("status", STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("queue", QUEUES), name="queue_known"),
+        sa.CheckConstraint(
+            f"outcome IS NULL OR {one_of('outcome', OUTCOMES)}", name="outcome_known"
+        ),
         # The staff queue: filtered by queue/status/assignee, ordered by priority and deadline.
         sa.Index(
             "ix_complaints_queue_status_priority", "queue", "status", "priority", "response_due_at"
@@ -96,7 +94,7 @@ class ComplaintMessage(db.Model):
     __tablename__ = "complaint_messages"
     __table_args__ = (
         sa.CheckConstraint(
-            _in("kind", ("borrower", "staff_reply", "internal_note", "resolution")),
+            one_of("kind", ("borrower", "staff_reply", "internal_note", "resolution")),
             name="kind_known",
         ),
         sa.Index("ix_complaint_messages_thread", "complaint_id", "created_at"),

@@ -30,6 +30,7 @@ from portal.complaints.rules import (
 from portal.extensions import db
 from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.outbox import service as outbox
+from portal.pagination import Page, paginate
 from portal.uploads import CheckedFile, UploadedFile, store
 
 SUBJECT = "complaint"
@@ -311,7 +312,6 @@ QUEUE_SORTS = {
     "newest": (Complaint.created_at.desc(), Complaint.id.desc()),
     "oldest": (Complaint.created_at.asc(), Complaint.id.asc()),
 }
-PAGE_SIZE = 25
 
 
 @dataclass
@@ -325,15 +325,7 @@ class QueueFilters:
     page: int = 1
 
 
-@dataclass
-class QueuePage:
-    rows: list  # (Complaint, Borrower)
-    total: int
-    page: int
-    pages: int
-
-
-def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> QueuePage:
+def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> Page:
     """The complaint queue, filtered, sorted and one page at a time: two queries."""
     now = now or utcnow()
     conditions = []
@@ -350,18 +342,14 @@ def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = Non
         conditions.append(Complaint.status.in_(OPEN_STATUSES))
     if filters.mine:
         conditions.append(Complaint.assigned_to_id == staff_id)
-    total = db.session.scalar(sa.select(sa.func.count(Complaint.id)).where(*conditions))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(filters.page, 1), pages)
-    rows = db.session.execute(
+    return paginate(
         sa.select(Complaint, Borrower)
         .join(Borrower, Complaint.borrower_id == Borrower.id)
         .where(*conditions)
-        .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"]))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage([tuple(r) for r in rows], total, page, pages)
+        .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"])),
+        sa.select(sa.func.count(Complaint.id)).where(*conditions),
+        filters.page,
+    )
 
 
 def complaint_for_staff(complaint_id: int) -> Complaint | None:

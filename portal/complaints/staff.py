@@ -9,7 +9,7 @@ from portal.complaints import service
 from portal.complaints.forms import StaffActionForm
 from portal.complaints.labels import NOT_ALLOWED
 from portal.extensions import db
-from portal.i18n import AmountError, parse_amount
+from portal.i18n import AmountError, amount_error_message, parse_amount
 from portal.loans.overview import contact_marks, contact_rules, dashboard
 from portal.security import role_required
 
@@ -89,8 +89,8 @@ def act(complaint_id):
             relief = parse_amount(
                 form.relief.data or "", complaint.loan.currency if complaint.loan else "CNY"
             )
-        except AmountError:
-            form.relief.errors.append(_("Enter an amount like 500.00."))
+        except AmountError as error:
+            form.relief.errors.append(amount_error_message(error.code))
             return _page(complaint, form, status=400)
     assignee = int(form.assignee.data) if (form.assignee.data or "").isdigit() else None
     try:

@@ -13,11 +13,16 @@ from portal.complaints.rules import suggested_category
 from portal.extensions import db
 from portal.loans.overview import contact_marks, contact_rules
 from portal.security import role_required
-from portal.uploads import AUDIO_TYPES, DOCUMENT_TYPES, UploadRefused, check_files
+from portal.uploads import (
+    AUDIO_TYPES,
+    DOCUMENT_TYPES,
+    REQUEST_LIMIT,
+    UploadRefused,
+    check_files,
+)
 
 bp = Blueprint("complaints", __name__)
 
-UPLOAD_LIMIT = 5 * 10 * 1024 * 1024 + 1024 * 1024
 ALLOWED_TYPES = DOCUMENT_TYPES + AUDIO_TYPES
 
 
@@ -33,7 +38,7 @@ def _upload_message(error: UploadRefused) -> str:
 @role_required(Role.BORROWER)
 def new():
     """File a complaint; from a contact-log entry the contact is filled in."""
-    request.max_content_length = UPLOAD_LIMIT
+    request.max_content_length = REQUEST_LIMIT
     borrower = current_user.borrower
     form = ComplaintForm()
     contact_id = request.args.get("contact", type=int) or (
@@ -124,7 +129,7 @@ def show(complaint_id):
 @role_required(Role.BORROWER)
 def reply(complaint_id):
     """Add a message or attachments while the complaint is open."""
-    request.max_content_length = UPLOAD_LIMIT
+    request.max_content_length = REQUEST_LIMIT
     complaint = _own(complaint_id)
     form = ReplyForm()
     if form.validate_on_submit():

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
+from portal.columns import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 JOURNAL_KINDS = ("charge", "payment", "waiver", "adjustment", "reversal")
@@ -23,10 +23,6 @@ CONTACT_OUTCOMES = (
     "refused",
 )
 LOAN_STATUSES = ("active", "closed", "charged_off")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Borrower(db.Model):
@@ -55,7 +51,7 @@ class Loan(db.Model):
 
     __tablename__ = "loans"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", LOAN_STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("status", LOAN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
     )
 
@@ -102,7 +98,7 @@ class JournalEntry(db.Model):
 
     __tablename__ = "journal_entries"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", JOURNAL_KINDS), name="kind_known"),
+        sa.CheckConstraint(one_of("kind", JOURNAL_KINDS), name="kind_known"),
         sa.UniqueConstraint("loan_id", "reference"),
         sa.Index("ix_journal_entries_loan_posted", "loan_id", "posted_at", "id"),
     )
@@ -147,9 +143,9 @@ class ContactLogEntry(db.Model):
 
     __tablename__ = "contact_log_entries"
     __table_args__ = (
-        sa.CheckConstraint(_in("channel", CONTACT_CHANNELS), name="channel_known"),
-        sa.CheckConstraint(_in("party", CONTACT_PARTIES), name="party_known"),
-        sa.CheckConstraint(_in("outcome", CONTACT_OUTCOMES), name="outcome_known"),
+        sa.CheckConstraint(one_of("channel", CONTACT_CHANNELS), name="channel_known"),
+        sa.CheckConstraint(one_of("party", CONTACT_PARTIES), name="party_known"),
+        sa.CheckConstraint(one_of("outcome", CONTACT_OUTCOMES), name="outcome_known"),
         sa.Index("ix_contact_log_entries_loan_time", "loan_id", "contacted_at"),
     )
 

@@ -19,9 +19,8 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
-from portal.plans import service as plans
 from portal.security import is_safe_next, role_required
-from portal.uploads import path_of
+from portal.uploads import file_for_user, path_of
 
 bp = Blueprint("main", __name__)
 
@@ -56,7 +55,7 @@ def set_language():
 @role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, Role.ADMIN, anonymous_not_found=True)
 def download_file(file_id):
     """An uploaded file, as a download, for its owner or staff only."""
-    found = plans.file_for(current_user, file_id)
+    found = file_for_user(current_user, file_id)
     if found is None:
         abort(404)
     db.session.commit()

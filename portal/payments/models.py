@@ -7,15 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
+from portal.columns import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 PAYMENT_STATUSES = ("created", "processing", "succeeded", "failed", "canceled", "refunded")
 PURPOSES = ("overdue", "installment", "other_amount")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Payment(db.Model):
@@ -23,9 +19,9 @@ class Payment(db.Model):
 
     __tablename__ = "payments"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_known"),
-        sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose_known"),
-        sa.CheckConstraint(_in("provider", ("stripe", "development")), name="provider_known"),
+        sa.CheckConstraint(one_of("status", PAYMENT_STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("purpose", PURPOSES), name="purpose_known"),
+        sa.CheckConstraint(one_of("provider", ("stripe", "development")), name="provider_known"),
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
         sa.Index("ix_payments_borrower_created", "borrower_id", "created_at"),
         sa.Index("ix_payments_status_created", "status", "created_at"),

@@ -15,7 +15,13 @@ from flask_login import current_user
 
 from portal.auth.models import Role
 from portal.extensions import csrf, db
-from portal.i18n import AmountError, current_language, format_money, parse_amount
+from portal.i18n import (
+    AmountError,
+    amount_error_message,
+    current_language,
+    format_money,
+    parse_amount,
+)
 from portal.payments import service
 from portal.payments.forms import PayForm
 from portal.payments.gateway import verify_event
@@ -64,13 +70,6 @@ def _refusal(error: service.AmountRefused, currency: str) -> str:
     }.get(error.code, _("Choose an amount."))
 
 
-def _amount_message(code: str) -> str:
-    return {
-        "too_many_decimals": _("Use at most 2 decimals."),
-        "negative": _("The amount cannot be negative."),
-    }.get(code, _("Enter an amount like 500.00."))
-
-
 @bp.route("/loans/<int:loan_id>/pay", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
 def pay(loan_id):
@@ -89,7 +88,7 @@ def pay(loan_id):
             try:
                 other = parse_amount(form.other_amount.data, options.currency)
             except AmountError as error:
-                form.other_amount.errors.append(_amount_message(error.code))
+                form.other_amount.errors.append(amount_error_message(error.code))
         if not form.other_amount.errors:
             try:
                 purpose, amount = service.choose_amount(options, form.choice.data, other)

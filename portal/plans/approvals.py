@@ -9,9 +9,8 @@ from portal.extensions import db
 from portal.loans.models import Borrower
 from portal.loans.overview import contact_rules, loan_detail
 from portal.plans import service
-from portal.plans.forms import DecisionForm
+from portal.plans.forms import DecisionForm, terms_from
 from portal.plans.labels import NOT_ALLOWED, problem_message
-from portal.plans.views import _terms_from
 from portal.security import role_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
@@ -79,7 +78,7 @@ def decide(request_id):
     counter = None
     if action == "counter":
         form.kind.data = hardship.kind
-        counter = _terms_from(form, hardship.currency)
+        counter = terms_from(form, hardship.currency)
         if counter is None:
             return _page(hardship, form, status=400)
     if action == "reject" and not form.reason_code.data:

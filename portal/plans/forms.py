@@ -1,5 +1,6 @@
 """Forms of the request pages and of the approver's decisions."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,7 +16,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.fields import DayField, WholeNumberField
-from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN
+from portal.i18n import AmountError, amount_error_message, parse_amount
+from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN, Terms
 
 REASONS = {
     "job_loss": _l("I lost my job"),
@@ -107,4 +109,36 @@ class DecisionForm(TermsMixin, FlaskForm):
         _l("Note for the audit log"),
         validators=[Length(max=1000, message=_l("Use at most 1,000 characters."))],
         render_kw={"maxlength": 1000, "rows": 3},
+    )
+
+
+def terms_from(form, currency: str) -> Terms | None:
+    """The terms typed in a request or counter-offer form, or None after adding field errors."""
+    kind = form.kind.data
+    if kind == EXTENSION:
+        if form.extension_days.data is None:
+            form.extension_days.errors.append(_("Enter how many more days you need."))
+            return None
+        return Terms(kind, extension_days=form.extension_days.data)
+    down_payment = 0
+    if form.down_payment.data:
+        try:
+            down_payment = parse_amount(form.down_payment.data, currency)
+        except AmountError as error:
+            form.down_payment.errors.append(amount_error_message(error.code))
+            return None
+    missing = False
+    if form.months.data is None:
+        form.months.errors.append(_("Enter the number of months."))
+        missing = True
+    if form.first_due_on.data is None:
+        form.first_due_on.errors.append(_("Choose the date of the first installment."))
+        missing = True
+    if missing:
+        return None
+    return Terms(
+        kind,
+        months=form.months.data,
+        down_payment=down_payment,
+        first_due_on=form.first_due_on.data,
     )

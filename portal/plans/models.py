@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
+from portal.columns import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.plans.terms import Terms
 
@@ -15,10 +15,6 @@ from portal.plans.terms import Terms
 OPEN_STATUSES = ("submitted", "second_approval", "offered")
 REQUEST_STATUSES = OPEN_STATUSES + ("accepted", "rejected", "withdrawn", "declined", "lapsed")
 PLAN_STATUSES = ("active", "completed", "broken")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class PlanRuleSet(db.Model):
@@ -47,8 +43,8 @@ class HardshipRequest(db.Model):
 
     __tablename__ = "hardship_requests"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", ("extension", "installment_plan")), name="kind_known"),
-        sa.CheckConstraint(_in("status", REQUEST_STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("kind", ("extension", "installment_plan")), name="kind_known"),
+        sa.CheckConstraint(one_of("status", REQUEST_STATUSES), name="status_known"),
         sa.Index("ix_hardship_requests_status_created", "status", "created_at"),
         sa.Index("ix_hardship_requests_borrower_created", "borrower_id", "created_at"),
         sa.Index("ix_hardship_requests_loan", "loan_id"),
@@ -126,7 +122,8 @@ class RequestDecision(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("request_id", "step"),
         sa.CheckConstraint(
-            _in("action", ("approve", "second_approve", "reject", "counter")), name="action_known"
+            one_of("action", ("approve", "second_approve", "reject", "counter")),
+            name="action_known",
         ),
     )
 
@@ -148,7 +145,7 @@ class PaymentPlan(db.Model):
 
     __tablename__ = "payment_plans"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", PLAN_STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("status", PLAN_STATUSES), name="status_known"),
         sa.Index("ix_payment_plans_loan", "loan_id"),
         sa.Index("ix_payment_plans_status", "status"),
     )

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.loans.overview import borrower_today, loan_arrears
+from portal.pagination import Page, paginate
 from portal.plans.models import (
     HardshipRequest,
     PaymentPlan,
@@ -116,6 +117,15 @@ class RequestContext:
     extensions_used: int
     open_request: HardshipRequest | None
     active_plan: PaymentPlan | None
+
+    def blocking_problems(self) -> list[Problem]:
+        """What stops any request on this loan, whatever its terms."""
+        found = []
+        if self.open_request is not None:
+            found.append(Problem("open_request"))
+        if self.active_plan is not None:
+            found.append(Problem("active_plan"))
+        return found
 
     def problems(self, terms: Terms) -> list[Problem]:
         return problems(
@@ -602,15 +612,6 @@ QUEUE_SORTS = {
     "largest": (HardshipRequest.balance_minor.desc(), HardshipRequest.id.asc()),
     "smallest": (HardshipRequest.balance_minor.asc(), HardshipRequest.id.asc()),
 }
-PAGE_SIZE = 25
-
-
-@dataclass
-class QueuePage:
-    rows: list  # (HardshipRequest, Loan, Borrower)
-    total: int
-    page: int
-    pages: int
 
 
 def approver_queue(
@@ -620,26 +621,22 @@ def approver_queue(
     late_only: bool = False,
     sort: str = "oldest",
     page: int = 1,
-) -> QueuePage:
+) -> Page:
     """Requests for approvers, filtered and sorted, one page at a time (two queries)."""
     conditions = [HardshipRequest.status.in_(QUEUE_STATES.get(state, QUEUE_STATES["waiting"]))]
     if kind in ("extension", "installment_plan"):
         conditions.append(HardshipRequest.kind == kind)
     if late_only:
         conditions.append(HardshipRequest.decision_overdue_at.is_not(None))
-    total = db.session.scalar(sa.select(sa.func.count(HardshipRequest.id)).where(*conditions))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(
+    return paginate(
         sa.select(HardshipRequest, Loan, Borrower)
         .join(Loan, HardshipRequest.loan_id == Loan.id)
         .join(Borrower, HardshipRequest.borrower_id == Borrower.id)
         .where(*conditions)
-        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["oldest"]))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage([tuple(r) for r in rows], total, page, pages)
+        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["oldest"])),
+        sa.select(sa.func.count(HardshipRequest.id)).where(*conditions),
+        page,
+    )
 
 
 def request_for_approver(request_id: int) -> HardshipRequest | None:
@@ -663,19 +660,3 @@ def loan_requests(loan_id: int) -> list[HardshipRequest]:
             .order_by(HardshipRequest.created_at.desc())
         )
     )
-
-
-def file_for(user, file_id: int) -> UploadedFile | None:
-    """An uploaded file, for its owner or for staff (audited); None for anyone else."""
-    found = db.session.get(UploadedFile, file_id)
-    if found is None:
-        return None
-    if user.borrower_id is not None:
-        return found if found.borrower_id == user.borrower_id else None
-    audit.record(
-        "staff.file_downloaded",
-        subject_type="uploaded_file",
-        subject_id=found.id,
-        borrower_id=found.borrower_id,
-    )
-    return found

@@ -8,57 +8,14 @@ from flask_login import current_user
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.i18n import AmountError, parse_amount
 from portal.plans import service
-from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm
+from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, terms_from
 from portal.plans.labels import NOT_ALLOWED, UPLOAD_MESSAGES, problem_message
-from portal.plans.terms import EXTENSION, Terms
+from portal.plans.terms import Terms
 from portal.security import role_required
-from portal.uploads import UploadRefused, check_files
+from portal.uploads import REQUEST_LIMIT, UploadRefused, check_files
 
 bp = Blueprint("plans", __name__)
-
-UPLOAD_LIMIT = 5 * 10 * 1024 * 1024 + 1024 * 1024
-
-
-def _terms_from(form, currency) -> Terms | None:
-    """The terms typed in the form, or None after adding the field errors."""
-    kind = form.kind.data
-    if kind == EXTENSION:
-        if form.extension_days.data is None:
-            form.extension_days.errors.append(_("Enter how many more days you need."))
-            return None
-        return Terms(kind, extension_days=form.extension_days.data)
-    down_payment = 0
-    if form.down_payment.data:
-        try:
-            down_payment = parse_amount(form.down_payment.data, currency)
-        except AmountError as error:
-            form.down_payment.errors.append(_amount_message(error.code))
-            return None
-    missing = False
-    if form.months.data is None:
-        form.months.errors.append(_("Enter the number of months."))
-        missing = True
-    if form.first_due_on.data is None:
-        form.first_due_on.errors.append(_("Choose the date of the first installment."))
-        missing = True
-    if missing:
-        return None
-    return Terms(
-        kind,
-        months=form.months.data,
-        down_payment=down_payment,
-        first_due_on=form.first_due_on.data,
-    )
-
-
-def _amount_message(code):
-    return {
-        "not_a_number": _("Enter an amount like 500.00."),
-        "too_many_decimals": _("Use at most 2 decimals."),
-        "negative": _("The amount cannot be negative."),
-    }.get(code, _("Enter an amount like 500.00."))
 
 
 def _digest(terms: Terms, context) -> str:
@@ -78,7 +35,7 @@ def new_request(loan_id):
         form.first_due_on.data = None
     preview, refusals, terms = None, [], None
     if form.validate_on_submit():
-        terms = _terms_from(form, context.loan.currency)
+        terms = terms_from(form, context.loan.currency)
         if terms is not None:
             refusals = [problem_message(p, context.loan.currency) for p in context.problems(terms)]
             if not refusals:
@@ -110,12 +67,8 @@ def new_request(loan_id):
                         )
                         return redirect(url_for("plans.show_request", request_id=created.id))
                 form.previewed.data = digest
-    if request.method == "GET" and (context.open_request or context.active_plan):
-        refusals = [
-            problem_message(p, context.loan.currency)
-            for p in context.problems(Terms(form.kind.data, extension_days=7))
-            if p.code in ("open_request", "active_plan")
-        ]
+    if request.method == "GET":
+        refusals = [problem_message(p, context.loan.currency) for p in context.blocking_problems()]
     return render_template(
         "plans/new_request.html",
         form=form,
@@ -220,7 +173,7 @@ def decline(request_id):
 @role_required(Role.BORROWER)
 def add_documents(request_id):
     """Add supporting documents to an open request."""
-    request.max_content_length = UPLOAD_LIMIT
+    request.max_content_length = REQUEST_LIMIT
     hardship = _own_request(request_id)
     form = DocumentsForm()
     if not form.validate_on_submit():

@@ -53,11 +53,3 @@ def borrower(borrower_id):
         abort(404)
     db.session.commit()
     return render_template("staff/borrower.html", borrower=found)
-
-
-# Used by the role-check tests: every staff route names the roles it lets in.
-STAFF_ENDPOINT_ROLES = {
-    "staff.admin_home": (Role.ADMIN,),
-    "staff.lookup": (Role.SUPPORT, Role.APPROVER),
-    "staff.borrower": (Role.SUPPORT, Role.APPROVER),
-}
