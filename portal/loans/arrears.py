@@ -37,6 +37,11 @@ class Arrears:
     def is_overdue(self) -> bool:
         return self.overdue.total > 0
 
+    @property
+    def due_now(self) -> int:
+        """Everything to pay today to be up to date: what is overdue plus what falls due today."""
+        return self.overdue.total + self.due_today.total
+
 
 def _unpaid_as_of(balance: Components, schedule: list[Installment], day: date) -> Components:
     """What is owed on installments due on or before `day`, plus all fees."""

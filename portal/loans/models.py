@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.columns import UTCDateTime, one_of, utcnow
 from portal.extensions import db
+from portal.loans.journal import Components
 
 JOURNAL_KINDS = ("charge", "payment", "waiver", "adjustment", "reversal")
 CONTACT_CHANNELS = ("sms", "email", "push", "call", "visit", "letter", "legal")
@@ -73,6 +74,11 @@ class Loan(db.Model):
     due_dates: Mapped[list[LoanDueDate]] = relationship(
         back_populates="loan", order_by="LoanDueDate.due_on"
     )
+
+    @property
+    def balance(self) -> Components:
+        """What the loan owes now, split into principal, interest and fees."""
+        return Components(self.principal_minor, self.interest_minor, self.fee_minor)
 
 
 class LoanDueDate(db.Model):

@@ -148,7 +148,7 @@ def _marked(contacts: list[ContactLogEntry], borrower: Borrower) -> dict[int, li
 def _overview(
     loan, schedule, ladders, today, contacts, breaches, breach_total, plans: PlanState
 ) -> LoanOverview:
-    balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    balance = loan.balance
     arrears = arrears_on(balance, schedule, today)
     upcoming = [i for i in schedule if i.due_on >= today]
     open_request = plans.open_requests.get(loan.id)
@@ -316,7 +316,7 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
 
 def loan_arrears(loan: Loan, today: date) -> Arrears:
     """One loan's arrears on a day (two queries at most)."""
-    balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    balance = loan.balance
     return arrears_on(balance, _schedules([loan.id])[loan.id], today)
 
 

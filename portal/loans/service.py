@@ -25,7 +25,7 @@ __all__ = [
 
 def loan_balance(loan: Loan) -> Components:
     """The balance held on the loan row."""
-    return Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    return loan.balance
 
 
 def _lock_loan(loan_id: int) -> Loan:

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.loans.overview import borrower_today, loan_arrears
 from portal.loans.service import post_entry, reverse_entry
@@ -94,7 +93,7 @@ def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -
         return None
     today = borrower_today(borrower, now)
     arrears = loan_arrears(loan, today)
-    outstanding = loan.principal_minor + loan.interest_minor + loan.fee_minor
+    outstanding = loan.balance.total
     plan = db.session.scalar(sa.select(PaymentPlan).where(PaymentPlan.active_loan_id == loan.id))
     next_installment = 0
     if plan is not None:
@@ -108,7 +107,7 @@ def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     return PayOptions(
         loan,
         outstanding,
-        min(arrears.overdue.total + arrears.due_today.total, outstanding),
+        min(arrears.due_now, outstanding),
         next_installment,
         minimum,
     )
@@ -254,7 +253,7 @@ def post_success(
         )
         return False
     loan = db.session.get(Loan, payment.loan_id)
-    balance = Components(loan.principal_minor, loan.interest_minor, loan.fee_minor)
+    balance = loan.balance
     allocation = allocate_payment(amount, balance)
     if allocation.applied.total > 0:
         entry = post_entry(

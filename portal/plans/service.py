@@ -167,8 +167,8 @@ def request_context(
         loan=loan,
         rules=plan_rules(loan.product),
         today=today,
-        balance=Components(loan.principal_minor, loan.interest_minor, loan.fee_minor),
-        overdue=arrears.overdue.total + arrears.due_today.total,
+        balance=loan.balance,
+        overdue=arrears.due_now,
         days_past_due=arrears.days_past_due,
         extensions_used=extensions_used,
         open_request=db.session.scalar(
