@@ -39,6 +39,9 @@ class Payment(db.Model):
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     checkout_url: Mapped[str | None] = mapped_column(sa.String(1000))
+    # Exactly what was sent to create the Checkout Session: Stripe accepts a retry under the
+    # same idempotency key only with the same parameters.
+    checkout_params: Mapped[dict | None] = mapped_column(sa.JSON)
     payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     journal_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("journal_entries.id"))
     # Paid beyond what was owed when it succeeded: kept, flagged for staff, never lost.

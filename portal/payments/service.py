@@ -186,19 +186,24 @@ def open_checkout(
     payment: Payment, *, language: str, success_url: str, cancel_url: str, description: str
 ) -> None:
     """Create the Stripe Checkout Session; a slow or unreachable Stripe leaves it pending."""
+    payment.checkout_params = {
+        "payment_id": payment.id,
+        "amount": payment.amount_minor,
+        "currency": payment.currency,
+        "description": description,
+        "language": language,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "idempotency_key": payment.idempotency_key,
+    }
     payment.status = "processing"
     payment.updated_at = utcnow()
+    _create_checkout(payment)
+
+
+def _create_checkout(payment: Payment) -> None:
     try:
-        checkout = gateway().create_checkout(
-            payment_id=payment.id,
-            amount=payment.amount_minor,
-            currency=payment.currency,
-            description=description,
-            language=language,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            idempotency_key=payment.idempotency_key,
-        )
+        checkout = gateway().create_checkout(**payment.checkout_params)
     except GatewayUnavailable as error:
         payment.failure_reason = f"pending: {error}"[:255]
         return
@@ -208,6 +213,7 @@ def open_checkout(
     payment.checkout_session_id = checkout.session_id
     payment.checkout_url = checkout.url
     payment.payment_intent_id = checkout.payment_intent_id
+    payment.failure_reason = None
 
 
 # --- posting ------------------------------------------------------------------------------------
@@ -438,24 +444,21 @@ def reconcile(
     ).all()
     for payment_id in ids:
         payment = db.session.get(Payment, payment_id)
+        if payment.payment_intent_id is None and payment.checkout_session_id is None:
+            if not payment.checkout_params:
+                # Never sent to Stripe (the process stopped first): nothing can have been paid.
+                mark_unsuccessful(payment.id, "canceled", "never sent to Stripe")
+                db.session.commit()
+                counts["failed"] += 1
+                continue
+            # Sent, but the answer was lost: the same request under the same idempotency key
+            # returns the same session.
+            _create_checkout(payment)
+            if payment.checkout_session_id is None:
+                db.session.commit()
+                counts["unreachable"] += 1
+                continue
         try:
-            if payment.payment_intent_id is None and payment.checkout_session_id is None:
-                # Created but the answer was lost: asking again with the same idempotency
-                # key returns the same session.
-                checkout = client.create_checkout(
-                    payment_id=payment.id,
-                    amount=payment.amount_minor,
-                    currency=payment.currency,
-                    description=f"Loan {payment.loan.loan_number}",
-                    language="en",
-                    success_url="https://invalid.example/",
-                    cancel_url="https://invalid.example/",
-                    idempotency_key=payment.idempotency_key,
-                )
-                payment.checkout_session_id, payment.checkout_url = (
-                    checkout.session_id,
-                    checkout.url,
-                )
             state = client.payment_state(
                 payment_intent_id=payment.payment_intent_id,
                 checkout_session_id=payment.checkout_session_id,

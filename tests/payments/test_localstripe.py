@@ -127,7 +127,28 @@ def test_reconciliation_recovers_a_lost_checkout_answer(app, owing):
     record = owing()
     payment_id = start(app, record)
     with app.app_context():
+        fake.unavailable = True
+        service.open_checkout(
+            db.session.get(Payment, payment_id),
+            language="en",
+            success_url="https://portal.test/payments/1",
+            cancel_url="https://portal.test/payments/1?cancelled=1",
+            description="Loan",
+        )
+        db.session.commit()
+        fake.unavailable = False
         assert service.reconcile(older_than=timedelta(0))["posted"] == 1
         payment = db.session.get(Payment, payment_id)
         assert payment.checkout_session_id == "cs_test_1"
         assert fake.checkouts[0]["idempotency_key"] == payment.idempotency_key
+
+
+def test_reconciliation_closes_a_payment_never_sent_to_stripe(app, owing):
+    app.config["PAYMENT_GATEWAY"] = fake = FakeGateway()
+    record = owing()
+    payment_id = start(app, record)  # the process stopped before calling Stripe
+    with app.app_context():
+        assert service.reconcile(older_than=timedelta(0))["failed"] == 1
+        assert db.session.get(Payment, payment_id).status == "canceled"
+    assert fake.checkouts == []
+    assert principal(app, record.loan_id) == 500_000
