@@ -6,7 +6,7 @@ Functions flush and never commit; views commit once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
@@ -34,6 +34,7 @@ from portal.pagination import Page, paginate
 from portal.uploads import CheckedFile, UploadedFile, store
 
 SUBJECT = "complaint"
+REPEAT_WINDOW = timedelta(minutes=10)
 MAX_ATTACHMENTS = 5
 
 
@@ -153,6 +154,18 @@ def file_complaint(
     contact = own_contact(borrower, contact_id)
     if contact_id and contact is None:
         raise NotAllowed("contact")
+    repeat = db.session.scalar(
+        sa.select(Complaint).where(
+            Complaint.borrower_id == borrower.id,
+            Complaint.category == category,
+            Complaint.description == description.strip(),
+            Complaint.contact_entry_id == (contact.id if contact else None),
+            Complaint.created_at >= now - REPEAT_WINDOW,
+        )
+    )
+    if repeat is not None:
+        # The same form sent again (a double tap, a reload): the complaint already exists.
+        return repeat
     route = route_for(category, routes())
     due = deadlines(now)
     complaint = Complaint(

@@ -412,3 +412,14 @@ def test_data_download_includes_complaints_without_internal_notes(
     (exported,) = data["complaints"]
     assert exported["reference"] == complaint.reference
     assert [m["text"] for m in exported["messages"]] == ["Visible reply"]
+
+
+def test_the_same_complaint_sent_twice_is_filed_once(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    first = file_complaint(client, record.contact_id)
+    second = file_complaint(client, record.contact_id)
+    assert first.location == second.location
+    assert len(complaints(app)) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
