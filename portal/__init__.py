@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     configure_proxy(app)
     configure_extensions(app)
+    configure_transactions(app)
     configure_templates(app)
     configure_blueprints(app)
     configure_errors(app)
@@ -72,12 +73,35 @@ def configure_extensions(app: Flask) -> None:
     login_manager.localize_callback = gettext
 
 
+def configure_transactions(app: Flask) -> None:
+    """One transaction per request: commit once after a successful response, else roll back.
+
+    Services and domain operations only flush. A response of 400 or more (including the 500
+    page after an exception) commits nothing. Batch commands commit in the command layer.
+    """
+    from portal.extensions import db
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
 def configure_templates(app: Flask) -> None:
     from flask import request
-    from flask_babel import format_date, format_datetime
     from flask_wtf.csrf import generate_csrf
 
-    from portal.i18n import HTML_LANG, LANGUAGES, current_language, format_money
+    from portal.i18n import (
+        HTML_LANG,
+        LANGUAGES,
+        current_language,
+        format_date,
+        format_datetime,
+        format_money,
+    )
     from portal.loans import labels
     from portal.privacy import mask_email, mask_id_number, mask_phone
 
@@ -115,19 +139,19 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from portal.account.views import bp as account_bp
     from portal.auth.views import bp as auth_bp
-    from portal.complaints.staff import bp as support_bp
     from portal.complaints.views import bp as complaints_bp
-    from portal.loans.views import bp as loans_bp
     from portal.main.views import bp as main_bp
     from portal.payments.views import bp as payments_bp
-    from portal.plans.approvals import bp as approvals_bp
     from portal.plans.views import bp as plans_bp
+    from portal.staff.approvals import bp as approvals_bp
+    from portal.staff.complaints import bp as support_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(loans_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(complaints_bp)

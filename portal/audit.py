@@ -9,7 +9,8 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import UTCDateTime, utcnow
+from portal import clock
+from portal.columns import UTCDateTime
 from portal.extensions import db
 
 
@@ -24,7 +25,7 @@ class AuditEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(sa.String(64))
     subject_type: Mapped[str | None] = mapped_column(sa.String(32))

@@ -1,14 +1,9 @@
 """Column types shared by every feature's models."""
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-
-
-def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

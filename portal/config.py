@@ -7,6 +7,9 @@ start on unsafe settings instead of silently using a fallback.
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from portal.clock import DEFAULT_BUSINESS_TIME_ZONE
 
 INSECURE_KEYS = {"", "dev", "changeme", "secret", "development"}
 
@@ -60,6 +63,15 @@ def load_config(instance_path: str) -> dict:
             "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: without it no "
             "payment can be confirmed by webhook."
         )
+
+    business_time_zone = os.environ.get("BUSINESS_TIME_ZONE", DEFAULT_BUSINESS_TIME_ZONE).strip()
+    try:
+        ZoneInfo(business_time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"BUSINESS_TIME_ZONE must be a time zone name such as Asia/Shanghai, "
+            f"not {business_time_zone!r}"
+        ) from error
 
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
     database_url = os.environ.get("DATABASE_URL", default_db)
@@ -119,7 +131,9 @@ def load_config(instance_path: str) -> dict:
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 64 * 1024),
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # The lender's time zone: staff pages, business deadlines, borrowers without their own.
+        "BUSINESS_TIME_ZONE": business_time_zone,
+        "BABEL_DEFAULT_TIMEZONE": business_time_zone,
         "BABEL_TRANSLATION_DIRECTORIES": str(
             Path(__file__).resolve().parent.parent / "translations"
         ),

@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from portal.auth.models import Role, User
+from portal import clock
+from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.auth.service import create_staff_user
-from portal.columns import utcnow
 from portal.extensions import db
 from portal.imports.service import import_file
 from portal.loans.models import Borrower
 from portal.reference import ensure_reference_data
+from portal.security import Role
 
 DEMO_PASSWORD = "borrow-portal-demo"  # noqa: S105 - printed demo login, development only
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -305,7 +306,7 @@ def _demo_request(today: date) -> None:
 def _demo_complaint() -> None:
     """张伟 has complained about the late-night call, so support has something to work on."""
     from portal.complaints.service import file_complaint
-    from portal.loans.overview import marked_contacts
+    from portal.loans.service import marked_contacts
 
     borrower = db.session.scalar(sa.select(Borrower).where(Borrower.customer_ref == "C-DEMO-3"))
     user = db.session.scalar(sa.select(User).where(User.borrower_id == borrower.id))
@@ -355,7 +356,7 @@ def load_demo(today: date | None = None) -> list[str]:
             os.unlink(path)
         if report.errors:
             raise RuntimeError(f"demo data did not import cleanly: {report.errors[:3]}")
-        now = utcnow()
+        now = clock.now()
         for b in BORROWERS:
             if not b.activated:
                 continue

@@ -26,13 +26,29 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
+def _sqlite_connect(dbapi_connection, connection_record):
+    if not _is_sqlite(dbapi_connection):
+        return
+    # pysqlite starts a transaction only before DML, not before a SAVEPOINT, so the outermost
+    # savepoint would commit for real on RELEASE. SQLAlchemy's documented recipe: turn the
+    # driver's own transaction handling off and emit BEGIN ourselves (below), so every
+    # savepoint lives inside a transaction that commits or rolls back as a whole.
+    dbapi_connection.isolation_level = None
     # SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 migrate = Migrate()

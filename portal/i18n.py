@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.numbers import format_currency, get_currency_precision
 from flask import request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal import clock
+
 # The languages the portal speaks, each named in itself for the switcher.
 LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans"
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
 _TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
@@ -59,11 +63,32 @@ def select_locale() -> str:
     return language_from_accept_header(request.accept_languages)
 
 
-def select_timezone() -> str:
-    """A borrower's own time zone; staff and visitors see Shanghai time."""
+def viewer_zone() -> ZoneInfo:
+    """A borrower's own time zone; staff and visitors see the business time zone."""
     if current_user and current_user.is_authenticated and current_user.borrower is not None:
-        return current_user.borrower.time_zone or DEFAULT_TIME_ZONE
-    return DEFAULT_TIME_ZONE
+        return clock.zone_of(current_user.borrower)
+    return clock.business_zone()
+
+
+def select_timezone() -> str:
+    """Flask-Babel's time zone selector: the viewer's zone, by name."""
+    return viewer_zone().key
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    """A moment on the viewer's wall clock, in their language (zoneinfo, not pytz)."""
+    if value is None:
+        return ""
+    return dates.format_datetime(value, format, tzinfo=viewer_zone(), locale=get_locale())
+
+
+def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A calendar date in the viewer's language; a moment is first put on their calendar."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.local(value, viewer_zone()).date()
+    return dates.format_date(value, format, locale=get_locale())
 
 
 def current_language() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -9,6 +10,16 @@ from flask import abort
 from flask_login import current_user
 
 from portal.extensions import login_manager
+
+
+class Role(StrEnum):
+    BORROWER = "borrower"
+    SUPPORT = "support"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = (Role.SUPPORT, Role.APPROVER, Role.ADMIN)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

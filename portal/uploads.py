@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import UTCDateTime, utcnow
+from portal import clock
+from portal.columns import UTCDateTime
 from portal.extensions import db
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -49,7 +50,7 @@ class UploadedFile(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(64))
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class UploadRefused(ValueError):

@@ -148,12 +148,13 @@ def _next() -> int:
 @pytest.fixture
 def make_borrower(app):
     """Create a borrower with one loan; activated with TEST_PASSWORD unless told otherwise."""
-    from portal.auth.models import Role, User
+    from portal import clock
+    from portal.auth.models import User
     from portal.auth.passwords import hash_password
-    from portal.columns import utcnow
     from portal.loans.journal import Components
     from portal.loans.models import Borrower, Loan
     from portal.loans.service import post_entry
+    from portal.security import Role
 
     def make(
         *, activated=True, language="zh_Hans", email=True, principal=500_000, name="张三"
@@ -179,7 +180,7 @@ def make_borrower(app):
             role=Role.BORROWER,
             borrower_id=borrower.id,
             password_hash=hash_password(TEST_PASSWORD) if activated else None,
-            activated_at=utcnow() if activated else None,
+            activated_at=clock.now() if activated else None,
         )
         db.session.add(user)
         loan = Loan(

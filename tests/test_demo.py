@@ -4,10 +4,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal.account.overview import dashboard
 from portal.demo import BORROWERS, load_demo
 from portal.extensions import db
 from portal.loans.models import Borrower
-from portal.loans.overview import dashboard
 
 EXPECTED_STAGES = {
     "C-DEMO-1": None,

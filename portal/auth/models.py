@@ -9,18 +9,10 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, utcnow
+from portal import clock
+from portal.columns import UTCDateTime
 from portal.extensions import db
-
-
-class Role(StrEnum):
-    BORROWER = "borrower"
-    SUPPORT = "support"
-    APPROVER = "approver"
-    ADMIN = "admin"
-
-
-STAFF_ROLES = (Role.SUPPORT, Role.APPROVER, Role.ADMIN)
+from portal.security import STAFF_ROLES
 
 
 class User(UserMixin, db.Model):
@@ -48,7 +40,7 @@ class User(UserMixin, db.Model):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     borrower = relationship("Borrower", back_populates="user")
 
@@ -78,8 +70,8 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     remember: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
@@ -104,7 +96,7 @@ class VerificationToken(db.Model):
     purpose: Mapped[str] = mapped_column(sa.String(24))
     secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     channel: Mapped[str] = mapped_column(sa.String(8))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(default=0)
@@ -125,4 +117,4 @@ class AuthFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action: Mapped[str] = mapped_column(sa.String(16))
     key_hash: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

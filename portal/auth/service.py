@@ -16,21 +16,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from portal import audit
+from portal import audit, clock
 from portal.auth import throttle
-from portal.auth.models import (
-    STAFF_ROLES,
-    LoginSession,
-    Role,
-    TokenPurpose,
-    User,
-    VerificationToken,
-)
+from portal.auth.models import LoginSession, TokenPurpose, User, VerificationToken
 from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from portal.columns import utcnow
 from portal.extensions import db
 from portal.loans.models import Borrower, Loan
 from portal.outbox import service as outbox
+from portal.security import STAFF_ROLES, Role
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
@@ -175,7 +168,7 @@ def authenticate(identifier: str, password: str, *, address: str | None) -> User
 def start_login_session(user: User, *, remember: bool, address: str | None, user_agent: str):
     """Open a server-side login session and return its token for the cookie."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     lifetime = (
         timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"])
         if remember
@@ -207,7 +200,7 @@ def load_login_session(token: str) -> User | None:
     login = db.session.scalar(
         sa.select(LoginSession).where(LoginSession.token_hash == _hash_secret("session", token))
     )
-    now = utcnow()
+    now = clock.now()
     if login is None or login.revoked_at is not None or login.expires_at <= now:
         return None
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
@@ -231,7 +224,7 @@ def end_login_session(token: str | None) -> None:
         sa.update(LoginSession)
         .where(LoginSession.token_hash == _hash_secret("session", token))
         .where(LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
 
 
@@ -245,7 +238,7 @@ def end_all_login_sessions(user_id: int) -> None:
     db.session.execute(
         sa.update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
 
 
@@ -293,7 +286,7 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
     if user is None:
         throttle.record("activation", account=account, address=address)
         return
-    now = utcnow()
+    now = clock.now()
     db.session.execute(
         sa.update(VerificationToken)
         .where(
@@ -332,7 +325,7 @@ def complete_activation(loan_number: str, code: str, password: str, *, address) 
     account = normalize_loan_number(loan_number)
     throttle.check("activation", account=account, address=address)
     user = _activation_candidate(loan_number)
-    now = utcnow()
+    now = clock.now()
     token = None
     if user is not None:
         token = db.session.scalar(
@@ -378,7 +371,7 @@ def request_password_reset(identifier: str, *, address, link_for) -> None:
     user = find_login_user(identifier)
     if user is None or not user.is_active:
         return
-    now = utcnow()
+    now = clock.now()
     token = secrets.token_urlsafe(32)
     db.session.add(
         VerificationToken(
@@ -413,7 +406,7 @@ def valid_reset_token(token: str) -> VerificationToken:
             VerificationToken.purpose == TokenPurpose.PASSWORD_RESET,
         )
     )
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+    if row is None or row.used_at is not None or row.expires_at <= clock.now():
         raise InvalidLink()
     if not row.user.is_active:
         raise InvalidLink()
@@ -425,7 +418,7 @@ def reset_password(token: str, password: str) -> User:
     row = valid_reset_token(token)
     user = row.user
     check_new_password(user, password)
-    now = utcnow()
+    now = clock.now()
     row.used_at = now
     user.password_hash = hash_password(password)
     user.password_changed_at = now
@@ -451,7 +444,7 @@ def create_staff_user(email: str, display_name: str, role: str, password: str) -
     problem = password_problem(password, context=(email,))
     if problem:
         raise StaffAccountError(f"the password is not acceptable ({problem})")
-    now = utcnow()
+    now = clock.now()
     user = User(
         role=Role(role).value,
         email=email,

@@ -11,8 +11,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from portal import clock
 from portal.auth.models import AuthFailure
-from portal.columns import utcnow
 from portal.extensions import db
 
 WINDOW = timedelta(minutes=15)
@@ -46,7 +46,7 @@ def _keys(account: str | None, address: str | None) -> dict[str, str]:
 def check(action: str, *, account: str | None, address: str | None, limits=None) -> None:
     """Raise TooManyAttempts while either key has reached its limit in the window."""
     limits = limits or LIMITS
-    since = utcnow() - WINDOW
+    since = clock.now() - WINDOW
     for scope, key in _keys(account, address).items():
         rows = db.session.execute(
             sa.select(sa.func.count(), sa.func.min(AuthFailure.at)).where(
@@ -55,7 +55,9 @@ def check(action: str, *, account: str | None, address: str | None, limits=None)
         ).one()
         count, oldest = rows
         if count >= limits[scope]:
-            raise TooManyAttempts(retry_after=max(oldest + WINDOW - utcnow(), timedelta(minutes=1)))
+            raise TooManyAttempts(
+                retry_after=max(oldest + WINDOW - clock.now(), timedelta(minutes=1))
+            )
 
 
 def record(action: str, *, account: str | None, address: str | None) -> None:
@@ -76,5 +78,7 @@ def clear(action: str, *, account: str) -> None:
 
 def purge_old() -> int:
     """Delete failures older than the window; returns how many."""
-    result = db.session.execute(sa.delete(AuthFailure).where(AuthFailure.at <= utcnow() - WINDOW))
+    result = db.session.execute(
+        sa.delete(AuthFailure).where(AuthFailure.at <= clock.now() - WINDOW)
+    )
     return result.rowcount or 0

@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, one_of, utcnow
+from portal import clock
+from portal.columns import UTCDateTime, one_of
 from portal.complaints.rules import CATEGORIES, OPEN_STATUSES, OUTCOMES, QUEUES, STATUSES
 from portal.extensions import db
 
@@ -71,8 +72,8 @@ class Complaint(db.Model):
     dispute_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     borrower = relationship("Borrower")
     loan = relationship("Loan")
@@ -105,7 +106,7 @@ class ComplaintMessage(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(16))
     body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     complaint: Mapped[Complaint] = relationship(back_populates="messages")
     author = relationship("User")

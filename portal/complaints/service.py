@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
-from portal import audit
-from portal.auth.models import Role, User
-from portal.columns import utcnow
+from portal import audit, clock
+from portal.auth.models import User
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
 from portal.complaints.rules import (
     CATEGORIES,
@@ -31,6 +30,7 @@ from portal.extensions import db
 from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.outbox import service as outbox
 from portal.pagination import Page, paginate
+from portal.security import Role
 from portal.uploads import CheckedFile, UploadedFile, store
 
 SUBJECT = "complaint"
@@ -148,7 +148,7 @@ def file_complaint(
     now: datetime | None = None,
 ) -> Complaint:
     """File a complaint: route it, set its deadlines, store attachments, acknowledge receipt."""
-    now = now or utcnow()
+    now = now or clock.now()
     if category not in CATEGORIES:
         raise NotAllowed("category")
     contact = own_contact(borrower, contact_id)
@@ -235,7 +235,7 @@ def borrower_reply(
     now: datetime | None = None,
 ) -> Complaint:
     """The borrower adds to the thread (and attachments) while the complaint is open."""
-    now = now or utcnow()
+    now = now or clock.now()
     complaint = borrower_complaint(borrower, complaint_id, lock=True)
     if complaint is None:
         raise NotAllowed("not_found")
@@ -269,7 +269,7 @@ def borrower_reply(
 
 
 def accept_resolution(borrower: Borrower, complaint_id: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or clock.now()
     complaint = borrower_complaint(borrower, complaint_id, lock=True)
     if complaint is None:
         raise NotAllowed("not_found")
@@ -288,7 +288,7 @@ def dispute(
     borrower: Borrower, author_id: int, complaint_id: int, reason: str, now: datetime | None = None
 ) -> None:
     """Dispute a resolution within the window: the complaint reopens at a higher priority."""
-    now = now or utcnow()
+    now = now or clock.now()
     complaint = borrower_complaint(borrower, complaint_id, lock=True)
     if complaint is None:
         raise NotAllowed("not_found")
@@ -340,7 +340,7 @@ class QueueFilters:
 
 def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> Page:
     """The complaint queue, filtered, sorted and one page at a time: two queries."""
-    now = now or utcnow()
+    now = now or clock.now()
     conditions = []
     if filters.status == "open":
         conditions.append(Complaint.status.in_(OPEN_STATUSES))
@@ -431,7 +431,7 @@ def staff_action(
 ) -> Complaint:
     """One staff action on a complaint: claim, assign, acknowledge, set a status, reply, add an
     internal note, or resolve."""
-    now = now or utcnow()
+    now = now or clock.now()
     complaint = _lock(complaint_id)
     closed = complaint.status in ("resolved", "closed")
     if closed and action not in ("note",):
@@ -503,7 +503,7 @@ def staff_action(
 
 def apply_time(now: datetime | None = None) -> dict[str, int]:
     """Flag and escalate breached deadlines; close resolutions no longer disputable. Idempotent."""
-    now = now or utcnow()
+    now = now or clock.now()
     counts = {"acknowledgement_late": 0, "response_late": 0, "closed": 0}
     for complaint in db.session.scalars(
         sa.select(Complaint).where(

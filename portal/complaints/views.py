@@ -5,14 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.models import Role
 from portal.complaints import service
 from portal.complaints.forms import ComplaintForm, DisputeForm, ReplyForm
 from portal.complaints.labels import NOT_ALLOWED, UPLOAD_MESSAGES
 from portal.complaints.rules import suggested_category
 from portal.extensions import db
-from portal.loans.overview import contact_marks, contact_rules
-from portal.security import role_required
+from portal.loans.service import contact_marks, contact_rules
+from portal.security import Role, role_required
 from portal.uploads import (
     AUDIO_TYPES,
     DOCUMENT_TYPES,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.numbers import list_currencies
 from email_validator import EmailNotValidError, validate_email
 
+from portal.clock import DEFAULT_BUSINESS_TIME_ZONE
 from portal.loans.journal import Components, JournalError, check_entry
 from portal.loans.models import (
     CONTACT_CHANNELS,
@@ -204,7 +205,7 @@ def parse_borrower(raw: dict) -> BorrowerRow:
             email = validate_email(email, check_deliverability=False).normalized.lower()
         except EmailNotValidError as error:
             raise RowError(f"email is not a valid address ({error})") from error
-    time_zone = text(raw, "time_zone", 64, required=False) or "Asia/Shanghai"
+    time_zone = text(raw, "time_zone", 64, required=False) or DEFAULT_BUSINESS_TIME_ZONE
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.extensions import db
 from portal.imports.reader import read_lines
 from portal.imports.rows import (
@@ -29,6 +29,7 @@ from portal.imports.rows import (
 from portal.loans.journal import JournalError
 from portal.loans.models import Borrower, ContactLogEntry, JournalEntry, Loan, LoanDueDate
 from portal.loans.service import post_entry
+from portal.security import Role
 
 CONTACT_BATCH = 2000
 

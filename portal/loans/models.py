@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, one_of, utcnow
+from portal import clock
+from portal.columns import UTCDateTime, one_of
 from portal.extensions import db
 from portal.loans.journal import Components
 
@@ -39,9 +40,11 @@ class Borrower(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(32), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     preferred_language: Mapped[str] = mapped_column(sa.String(8), default="zh_Hans")
-    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default=clock.DEFAULT_BUSINESS_TIME_ZONE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=clock.now, onupdate=clock.now
+    )
 
     user = relationship("User", back_populates="borrower", uselist=False)
     loans: Mapped[list[Loan]] = relationship(back_populates="borrower", order_by="Loan.id")
@@ -68,7 +71,7 @@ class Loan(db.Model):
     fee_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # Money paid beyond what was owed (not part of the balance; refunded or applied by staff).
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     borrower: Mapped[Borrower] = relationship(back_populates="loans")
     due_dates: Mapped[list[LoanDueDate]] = relationship(
@@ -122,7 +125,7 @@ class JournalEntry(db.Model):
         sa.ForeignKey("journal_entries.id"), unique=True
     )
     description: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class CollectionStage(db.Model):
@@ -164,7 +167,7 @@ class ContactLogEntry(db.Model):
     agent: Mapped[str] = mapped_column(sa.String(64))
     outcome: Mapped[str] = mapped_column(sa.String(24))
     note: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class ContactRuleSet(db.Model):

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from portal.columns import utcnow
+from portal import clock
 from portal.extensions import db
-from portal.loans.contact_rules import ContactRules
+from portal.loans.arrears import Arrears, Installment, arrears_on
+from portal.loans.contact_rules import Contact, ContactRules, check_contacts
 from portal.loans.journal import Components, JournalError, apply_entry
-from portal.loans.ladder import DEFAULT_LADDER
-from portal.loans.models import CollectionStage, ContactRuleSet, JournalEntry, Loan
+from portal.loans.ladder import DEFAULT_LADDER, Rung
+from portal.loans.models import (
+    Borrower,
+    CollectionStage,
+    ContactLogEntry,
+    ContactRuleSet,
+    JournalEntry,
+    Loan,
+    LoanDueDate,
+)
 
 __all__ = [
     "JournalError",
@@ -60,7 +70,7 @@ def post_entry(
         principal_minor=change.principal,
         interest_minor=change.interest,
         fee_minor=change.fee,
-        posted_at=posted_at or utcnow(),
+        posted_at=posted_at or clock.now(),
         reference=reference,
         description=description,
         reverses_entry_id=reverses.id if reverses else None,
@@ -136,3 +146,81 @@ def _journal_is_immutable(mapper, connection, target):
 @sa.event.listens_for(JournalEntry, "before_delete")
 def _journal_is_append_only(mapper, connection, target):
     raise JournalError("journal entries cannot be deleted; post a reversal")
+
+
+# --- reading a borrower's ledger ------------------------------------------------------
+
+
+def contact_rules(name: str = "default") -> ContactRules:
+    """The contact rules in force (the default set, or the portal's built-in defaults)."""
+    row = db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    if row is None:
+        return ContactRules()
+    return ContactRules(
+        quiet_from=row.quiet_from,
+        quiet_until=row.quiet_until,
+        max_answered_calls_per_day=row.max_answered_calls_per_day,
+        max_unanswered_calls_per_day=row.max_unanswered_calls_per_day,
+        reachable_within_days=row.reachable_within_days,
+    )
+
+
+def ladders() -> dict[str, list[Rung]]:
+    ladders: dict[str, list[Rung]] = defaultdict(list)
+    for stage in db.session.scalars(sa.select(CollectionStage)):
+        ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
+    return ladders
+
+
+def ladder_for(loan: Loan, ladders) -> list[Rung]:
+    return ladders.get(loan.product) or ladders.get("default", [])
+
+
+def schedules(loan_ids: list[int]) -> dict[int, list[Installment]]:
+    schedules: dict[int, list[Installment]] = defaultdict(list)
+    if loan_ids:
+        rows = db.session.scalars(
+            sa.select(LoanDueDate)
+            .where(LoanDueDate.loan_id.in_(loan_ids))
+            .order_by(LoanDueDate.due_on)
+        )
+        for row in rows:
+            schedules[row.loan_id].append(
+                Installment(row.due_on, row.principal_minor, row.interest_minor)
+            )
+    return schedules
+
+
+def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(ContactLogEntry)
+            .join(Loan, ContactLogEntry.loan_id == Loan.id)
+            .where(Loan.borrower_id == borrower_id)
+            .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+        )
+    )
+
+
+def marked(contacts: list[ContactLogEntry], borrower: Borrower) -> dict[int, list[str]]:
+    plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
+    return check_contacts(plain, contact_rules(), borrower.time_zone)
+
+
+def loan_arrears(loan: Loan, today: date) -> Arrears:
+    """One loan's arrears on a day (two queries at most)."""
+    balance = loan.balance
+    return arrears_on(balance, schedules([loan.id])[loan.id], today)
+
+
+def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
+    """The contact rules one of the borrower's contacts breaks (checked among all of theirs)."""
+    contacts = borrower_contacts(borrower.id)
+    return marked(contacts, borrower).get(contact_id, [])
+
+
+def marked_contacts(borrower: Borrower) -> list[tuple[ContactLogEntry, list[str]]]:
+    """Every contact of the borrower that breaks a rule, newest first, with the rules."""
+    contacts = borrower_contacts(borrower.id)
+    marks = marked(contacts, borrower)
+    return [(c, marks[c.id]) for c in contacts if c.id in marks]

@@ -15,11 +15,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.auth.models import Role
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
-from portal.security import is_safe_next, role_required
+from portal.security import Role, is_safe_next, role_required
 from portal.uploads import file_for_user, path_of
 
 bp = Blueprint("main", __name__)
@@ -32,7 +31,7 @@ def index():
         return render_template("main/welcome.html")
     if current_user.is_staff:
         return redirect(url_for("staff.home"))
-    return redirect(url_for("loans.dashboard"))
+    return redirect(url_for("account.dashboard"))
 
 
 @bp.post("/language")

@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import UTCDateTime, utcnow
+from portal import clock
+from portal.columns import UTCDateTime
 from portal.extensions import db
 
 
@@ -31,5 +32,5 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(sa.String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

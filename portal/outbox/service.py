@@ -16,7 +16,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.columns import utcnow
+from portal import clock
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 
@@ -123,7 +123,7 @@ def deliver_pending(limit: int = 100) -> dict[str, int]:
         else:
             message.attempts += 1
             message.status = "sent"
-            message.sent_at = utcnow()
+            message.sent_at = clock.now()
             message.last_error = None
             counts["sent"] += 1
         db.session.commit()

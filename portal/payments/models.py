@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, one_of, utcnow
+from portal import clock
+from portal.columns import UTCDateTime, one_of
 from portal.extensions import db
 
 PAYMENT_STATUSES = ("created", "processing", "succeeded", "failed", "canceled", "refunded")
@@ -48,8 +49,8 @@ class Payment(db.Model):
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
     receipt_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -65,4 +66,4 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(64))
     payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id"))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

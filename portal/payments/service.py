@@ -15,12 +15,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
-from portal.columns import utcnow
+from portal import audit, clock
 from portal.extensions import db
 from portal.loans.models import Borrower, JournalEntry, Loan
-from portal.loans.overview import borrower_today, loan_arrears
-from portal.loans.service import post_entry, reverse_entry
+from portal.loans.service import loan_arrears, post_entry, reverse_entry
 from portal.payments.allocation import allocate_payment
 from portal.payments.gateway import (
     GatewayRefused,
@@ -91,7 +89,7 @@ def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     )
     if loan is None:
         return None
-    today = borrower_today(borrower, now)
+    today = clock.today_for(borrower, now)
     arrears = loan_arrears(loan, today)
     outstanding = loan.balance.total
     plan = db.session.scalar(sa.select(PaymentPlan).where(PaymentPlan.active_loan_id == loan.id))
@@ -197,7 +195,7 @@ def open_checkout(
         "idempotency_key": payment.idempotency_key,
     }
     payment.status = "processing"
-    payment.updated_at = utcnow()
+    payment.updated_at = clock.now()
     _create_checkout(payment)
 
 
@@ -239,7 +237,7 @@ def post_success(
     now: datetime | None = None,
 ) -> bool:
     """Post a confirmed payment to the loan's journal, once. True if it posted now."""
-    now = now or utcnow()
+    now = now or clock.now()
     payment = _lock_payment(payment_id)
     if payment.journal_entry_id is not None or payment.succeeded_at is not None:
         return False
@@ -305,7 +303,7 @@ def mark_unsuccessful(
     if payment.status in ("succeeded", "refunded"):
         return
     payment.status, payment.failure_reason = status, reason[:255] or None
-    payment.updated_at = now or utcnow()
+    payment.updated_at = now or clock.now()
     audit.record(
         f"payment.{status}",
         subject_type="payment",
@@ -316,7 +314,7 @@ def mark_unsuccessful(
 
 def refund(payment_id: int, now: datetime | None = None) -> None:
     """Reverse a refunded payment's posting (or remember the refund if it came first)."""
-    now = now or utcnow()
+    now = now or clock.now()
     payment = _lock_payment(payment_id)
     if payment.refunded_at is not None:
         return
@@ -428,7 +426,7 @@ def reconcile(
     older_than: timedelta = timedelta(minutes=2), now: datetime | None = None
 ) -> dict[str, int]:
     """Ask Stripe about every unfinished Stripe payment and apply the answer. Idempotent."""
-    now = now or utcnow()
+    now = now or clock.now()
     client = gateway()
     counts = {"posted": 0, "failed": 0, "still_open": 0, "unreachable": 0}
     if client is None:

@@ -13,7 +13,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.models import Role
 from portal.extensions import csrf, db
 from portal.i18n import (
     AmountError,
@@ -25,7 +24,7 @@ from portal.i18n import (
 from portal.payments import service
 from portal.payments.forms import PayForm
 from portal.payments.gateway import verify_event
-from portal.security import role_required
+from portal.security import Role, role_required
 
 bp = Blueprint("payments", __name__)
 

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.columns import UTCDateTime, one_of, utcnow
+from portal import clock
+from portal.columns import UTCDateTime, one_of
 from portal.extensions import db
 from portal.plans.terms import Terms
 
@@ -78,7 +79,7 @@ class HardshipRequest(db.Model):
     reject_reason_code: Mapped[str | None] = mapped_column(sa.String(32))
     decision_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decision_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -134,7 +135,7 @@ class RequestDecision(db.Model):
     action: Mapped[str] = mapped_column(sa.String(16))
     reason_code: Mapped[str | None] = mapped_column(sa.String(32))
     note: Mapped[str] = mapped_column(sa.String(1000), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     request: Mapped[HardshipRequest] = relationship(back_populates="decisions")
     approver = relationship("User")

@@ -12,12 +12,11 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
-from portal.columns import utcnow
+from portal import audit, clock
 from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
-from portal.loans.overview import borrower_today, loan_arrears
+from portal.loans.service import loan_arrears
 from portal.pagination import Page, paginate
 from portal.plans.models import (
     HardshipRequest,
@@ -156,7 +155,7 @@ def request_context(
     loan = db.session.scalar(query)
     if loan is None:
         return None
-    today = borrower_today(borrower, now)
+    today = clock.today_for(borrower, now)
     arrears = loan_arrears(loan, today)
     extensions_used = db.session.scalar(
         sa.select(sa.func.count(PaymentPlan.id)).where(
@@ -190,7 +189,7 @@ def submit_request(
     now: datetime | None = None,
 ) -> HardshipRequest:
     """File a request after checking every rule again; one open request per loan."""
-    now = now or utcnow()
+    now = now or clock.now()
     context = request_context(borrower, loan_id, now, lock=True)
     if context is None:
         raise NotAllowed("not_found")
@@ -274,7 +273,7 @@ def withdraw(borrower: Borrower, request_id: int, now: datetime | None = None) -
         raise NotAllowed("not_found")
     if not request.is_open:
         raise NotAllowed("not_open")
-    _close(request, "withdrawn", now or utcnow())
+    _close(request, "withdrawn", now or clock.now())
     audit.record(
         "request.withdrawn",
         subject_type="hardship_request",
@@ -287,7 +286,7 @@ def accept_offer(
     borrower: Borrower, user_id: int, request_id: int, now: datetime | None = None
 ) -> PaymentPlan:
     """Record the borrower's acceptance of the offered terms and start the plan."""
-    now = now or utcnow()
+    now = now or clock.now()
     request = _lock_request(request_id)
     if request is None or request.borrower_id != borrower.id:
         raise NotAllowed("not_found")
@@ -341,7 +340,7 @@ def decline_offer(borrower: Borrower, request_id: int, now: datetime | None = No
         raise NotAllowed("not_found")
     if request.status != "offered":
         raise NotAllowed("not_offered")
-    _close(request, "declined", now or utcnow())
+    _close(request, "declined", now or clock.now())
     audit.record(
         "request.offer_declined",
         subject_type="hardship_request",
@@ -369,7 +368,7 @@ def decide(
     now: datetime | None = None,
 ) -> HardshipRequest:
     """Approve, reject or counter-offer; a large request's approval needs a second approver."""
-    now = now or utcnow()
+    now = now or clock.now()
     request = _lock_request(request_id)
     if request is None:
         raise NotAllowed("not_found")
@@ -476,7 +475,7 @@ def paid_since(loan_id: int, since: datetime) -> int:
 
 def apply_time(now: datetime | None = None) -> dict[str, int]:
     """Flag late decisions, lapse stale offers, break or complete plans. Idempotent."""
-    now = now or utcnow()
+    now = now or clock.now()
     counts = {"flagged": 0, "lapsed": 0, "broken": 0, "completed": 0}
     late = db.session.scalars(
         sa.select(HardshipRequest).where(
@@ -511,7 +510,7 @@ def apply_time(now: datetime | None = None) -> dict[str, int]:
     plans = db.session.scalars(sa.select(PaymentPlan).where(PaymentPlan.status == "active")).all()
     for plan in plans:
         borrower = plan_borrower(plan)
-        today = borrower_today(borrower, now)
+        today = clock.today_for(borrower, now)
         paid = paid_since(plan.loan_id, plan.accepted_at)
         ordered = sorted(plan.installments, key=lambda i: (i.due_on, i.number))
         covered = installments_covered([i.amount_minor for i in ordered], paid)

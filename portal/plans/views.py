@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.models import Role
 from portal.extensions import db
 from portal.plans import service
 from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, terms_from
 from portal.plans.labels import NOT_ALLOWED, UPLOAD_MESSAGES, problem_message
 from portal.plans.terms import Terms
-from portal.security import role_required
+from portal.security import Role, role_required
 from portal.uploads import REQUEST_LIMIT, UploadRefused, check_files
 
 bp = Blueprint("plans", __name__)
@@ -152,7 +151,7 @@ def accept(request_id):
     flash(
         _("You accepted the plan. Collection on this loan stops while you keep to it."), "success"
     )
-    return redirect(url_for("loans.dashboard"))
+    return redirect(url_for("account.dashboard"))
 
 
 @bp.post("/requests/<int:request_id>/decline")

@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.auth.models import STAFF_ROLES, User
+from portal.auth.models import User
 from portal.auth.service import normalize_loan_number, normalize_phone
 from portal.extensions import db
 from portal.loans.models import Borrower, CollectionStage, Loan
 from portal.outbox.models import OutboxMessage
+from portal.security import STAFF_ROLES
 
 
 @dataclass

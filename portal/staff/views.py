@@ -3,9 +3,8 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.auth.models import Role
 from portal.extensions import db
-from portal.security import role_required
+from portal.security import Role, role_required
 from portal.staff import service
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

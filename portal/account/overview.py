@@ -7,26 +7,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from portal.columns import utcnow
+from portal import clock
 from portal.extensions import db
+from portal.loans import service as ledger
 from portal.loans.arrears import Arrears, Installment, LadderPosition, arrears_on, ladder_position
-from portal.loans.contact_rules import Contact, ContactRules, check_contacts
 from portal.loans.journal import Components
-from portal.loans.ladder import Rung
 from portal.loans.models import (
     Borrower,
-    CollectionStage,
     ContactLogEntry,
-    ContactRuleSet,
     JournalEntry,
     Loan,
-    LoanDueDate,
 )
 from portal.plans.models import HardshipRequest, PaymentPlan, PlanInstallment
 from portal.plans.terms import installments_covered
@@ -85,66 +80,6 @@ class LoanDetail:
     schedule: list[Installment]
 
 
-def borrower_today(borrower: Borrower, now: datetime | None = None) -> date:
-    """The calendar date where the borrower lives."""
-    return (now or utcnow()).astimezone(ZoneInfo(borrower.time_zone)).date()
-
-
-def contact_rules(name: str = "default") -> ContactRules:
-    row = db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
-    if row is None:
-        return ContactRules()
-    return ContactRules(
-        quiet_from=row.quiet_from,
-        quiet_until=row.quiet_until,
-        max_answered_calls_per_day=row.max_answered_calls_per_day,
-        max_unanswered_calls_per_day=row.max_unanswered_calls_per_day,
-        reachable_within_days=row.reachable_within_days,
-    )
-
-
-def _ladders() -> dict[str, list[Rung]]:
-    ladders: dict[str, list[Rung]] = defaultdict(list)
-    for stage in db.session.scalars(sa.select(CollectionStage)):
-        ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
-    return ladders
-
-
-def _ladder_for(loan: Loan, ladders) -> list[Rung]:
-    return ladders.get(loan.product) or ladders.get("default", [])
-
-
-def _schedules(loan_ids: list[int]) -> dict[int, list[Installment]]:
-    schedules: dict[int, list[Installment]] = defaultdict(list)
-    if loan_ids:
-        rows = db.session.scalars(
-            sa.select(LoanDueDate)
-            .where(LoanDueDate.loan_id.in_(loan_ids))
-            .order_by(LoanDueDate.due_on)
-        )
-        for row in rows:
-            schedules[row.loan_id].append(
-                Installment(row.due_on, row.principal_minor, row.interest_minor)
-            )
-    return schedules
-
-
-def _borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
-    return list(
-        db.session.scalars(
-            sa.select(ContactLogEntry)
-            .join(Loan, ContactLogEntry.loan_id == Loan.id)
-            .where(Loan.borrower_id == borrower_id)
-            .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
-        )
-    )
-
-
-def _marked(contacts: list[ContactLogEntry], borrower: Borrower) -> dict[int, list[str]]:
-    plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
-    return check_contacts(plain, contact_rules(), borrower.time_zone)
-
-
 def _overview(
     loan, schedule, ladders, today, contacts, breaches, breach_total, plans: PlanState
 ) -> LoanOverview:
@@ -155,7 +90,7 @@ def _overview(
     plan = plans.active.get(loan.id)
     position = ladder_position(
         arrears,
-        _ladder_for(loan, ladders),
+        ledger.ladder_for(loan, ladders),
         today,
         held=open_request is not None or plan is not None,
         held_days=plans.held_days.get(loan.id, 0),
@@ -245,16 +180,16 @@ def _plan_state(borrower_id: int, loan_ids: list[int]) -> PlanState:
 
 def dashboard(borrower: Borrower, now: datetime | None = None) -> list[LoanOverview]:
     """One overview per loan of the borrower, with its latest contacts."""
-    today = borrower_today(borrower, now)
+    today = clock.today_for(borrower, now)
     loans = list(
         db.session.scalars(
             sa.select(Loan).where(Loan.borrower_id == borrower.id).order_by(Loan.opened_on, Loan.id)
         )
     )
-    schedules = _schedules([loan.id for loan in loans])
-    ladders = _ladders()
-    contacts = _borrower_contacts(borrower.id)
-    breaches = _marked(contacts, borrower)
+    schedules = ledger.schedules([loan.id for loan in loans])
+    ladders = ledger.ladders()
+    contacts = ledger.borrower_contacts(borrower.id)
+    breaches = ledger.marked(contacts, borrower)
     latest: dict[int, list[ContactLogEntry]] = defaultdict(list)
     breach_totals: Counter = Counter()
     for contact in contacts:
@@ -285,15 +220,15 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     )
     if loan is None:
         return None
-    today = borrower_today(borrower, now)
-    schedule = _schedules([loan.id])[loan.id]
-    contacts = _borrower_contacts(borrower.id)
-    breaches = _marked(contacts, borrower)
+    today = clock.today_for(borrower, now)
+    schedule = ledger.schedules([loan.id])[loan.id]
+    contacts = ledger.borrower_contacts(borrower.id)
+    breaches = ledger.marked(contacts, borrower)
     own = [c for c in contacts if c.loan_id == loan.id]
     overview = _overview(
         loan,
         schedule,
-        _ladders(),
+        ledger.ladders(),
         today,
         own,
         breaches,
@@ -312,22 +247,3 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
         running = running + change
         journal.append(JournalLine(entry, change, running))
     return LoanDetail(overview=overview, journal=journal, schedule=schedule)
-
-
-def loan_arrears(loan: Loan, today: date) -> Arrears:
-    """One loan's arrears on a day (two queries at most)."""
-    balance = loan.balance
-    return arrears_on(balance, _schedules([loan.id])[loan.id], today)
-
-
-def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
-    """The contact rules one of the borrower's contacts breaks (checked among all of theirs)."""
-    contacts = _borrower_contacts(borrower.id)
-    return _marked(contacts, borrower).get(contact_id, [])
-
-
-def marked_contacts(borrower: Borrower) -> list[tuple[ContactLogEntry, list[str]]]:
-    """Every contact of the borrower that breaks a rule, newest first, with the rules."""
-    contacts = _borrower_contacts(borrower.id)
-    marks = _marked(contacts, borrower)
-    return [(c, marks[c.id]) for c in contacts if c.id in marks]

@@ -4,14 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.models import Role
+from portal.account.overview import dashboard
 from portal.complaints import service
 from portal.complaints.forms import StaffActionForm
 from portal.complaints.labels import NOT_ALLOWED
 from portal.extensions import db
 from portal.i18n import AmountError, amount_error_message, parse_amount
-from portal.loans.overview import contact_marks, contact_rules, dashboard
-from portal.security import role_required
+from portal.loans.service import contact_marks, contact_rules
+from portal.security import Role, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff/complaints")
 

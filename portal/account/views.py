@@ -5,16 +5,15 @@ import json
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
-from portal import audit
-from portal.auth.models import Role
-from portal.columns import utcnow
+from portal import audit, clock
+from portal.account import overview as loans
+from portal.account.export import personal_data_export
 from portal.extensions import db
-from portal.loans import overview as loans
 from portal.loans.chart import balance_chart
-from portal.privacy import personal_data_export
-from portal.security import role_required
+from portal.loans.service import contact_rules
+from portal.security import Role, role_required
 
-bp = Blueprint("loans", __name__)
+bp = Blueprint("account", __name__)
 
 
 @bp.get("/loans")
@@ -22,7 +21,7 @@ bp = Blueprint("loans", __name__)
 def dashboard():
     """Every loan of the borrower: what is owed, the collection stage, what happens next."""
     overviews = loans.dashboard(current_user.borrower)
-    return render_template("loans/dashboard.html", overviews=overviews, rules=loans.contact_rules())
+    return render_template("account/dashboard.html", overviews=overviews, rules=contact_rules())
 
 
 @bp.get("/loans/<int:loan_id>")
@@ -33,17 +32,15 @@ def loan(loan_id):
     if detail is None:
         abort(404)
     points = [(line.entry.posted_at, line.balance_after.total) for line in detail.journal]
-    chart = balance_chart(points, until=utcnow())
-    return render_template(
-        "loans/loan.html", detail=detail, chart=chart, rules=loans.contact_rules()
-    )
+    chart = balance_chart(points, until=clock.now())
+    return render_template("account/loan.html", detail=detail, chart=chart, rules=contact_rules())
 
 
 @bp.get("/rights")
 @role_required(Role.BORROWER)
 def rights():
     """The borrower's rights in plain words, and how to get a copy of their data."""
-    return render_template("loans/rights.html", rules=loans.contact_rules())
+    return render_template("account/rights.html", rules=contact_rules())
 
 
 @bp.get("/rights/my-data.json")

@@ -4,14 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.models import Role
+from portal.account.overview import loan_detail
 from portal.extensions import db
 from portal.loans.models import Borrower
-from portal.loans.overview import contact_rules, loan_detail
+from portal.loans.service import contact_rules
 from portal.plans import service
 from portal.plans.forms import DecisionForm, terms_from
 from portal.plans.labels import NOT_ALLOWED, problem_message
-from portal.security import role_required
+from portal.security import Role, role_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
 
