@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.account.standing import (
+from portal.loans.standing import (
     DUE_TODAY,
     OVERDUE,
     PAID,

@@ -7,7 +7,7 @@ from itertools import permutations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.account.standing import (
+from portal.loans.standing import (
     PlanTerms,
     ScheduledPayment,
     allocate_payment,
