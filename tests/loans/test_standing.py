@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal.loans.journal import Components
+from portal.loans.ladder import DEFAULT_LADDER, Rung
 from portal.loans.standing import (
     DUE_TODAY,
     OVERDUE,
@@ -22,8 +24,6 @@ from portal.loans.standing import (
     refund_reversal,
     standing,
 )
-from portal.loans.journal import Components
-from portal.loans.ladder import DEFAULT_LADDER, Rung
 
 LADDER = [Rung(code, days) for code, days in DEFAULT_LADDER]
 

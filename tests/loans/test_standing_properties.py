@@ -7,6 +7,8 @@ from itertools import permutations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.loans.journal import Components, apply_entry, balance_of
+from portal.loans.ladder import DEFAULT_LADDER, Rung
 from portal.loans.standing import (
     PlanTerms,
     ScheduledPayment,
@@ -15,8 +17,6 @@ from portal.loans.standing import (
     refund_reversal,
     standing,
 )
-from portal.loans.journal import Components, apply_entry, balance_of
-from portal.loans.ladder import DEFAULT_LADDER, Rung
 
 LADDER = [Rung(code, days) for code, days in DEFAULT_LADDER]
 START = date(2026, 1, 1)
