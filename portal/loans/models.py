@@ -71,6 +71,9 @@ class Loan(db.Model):
     fee_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # Money paid beyond what was owed (not part of the balance; refunded or applied by staff).
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    # Days escalation was held by arrangements that later failed (a broken plan): collection
+    # resumes from where it stood, so they do not count towards the stage ladder.
+    held_days: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     borrower: Mapped[Borrower] = relationship(back_populates="loans")
@@ -121,8 +124,10 @@ class JournalEntry(db.Model):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The lending system's (or a payment provider's) reference: makes imports idempotent.
     reference: Mapped[str | None] = mapped_column(sa.String(64))
+    # A reversal (a refund, part of one, or a correction) points at the entry it reverses;
+    # a payment refunded in parts has several.
     reverses_entry_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("journal_entries.id"), unique=True
+        sa.ForeignKey("journal_entries.id"), index=True
     )
     description: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

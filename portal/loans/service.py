@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from portal import clock
 from portal.extensions import db
-from portal.loans.arrears import Arrears, Installment, arrears_on
 from portal.loans.contact_rules import Contact, ContactRules, check_contacts
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER, Rung
@@ -22,6 +21,7 @@ from portal.loans.models import (
     Loan,
     LoanDueDate,
 )
+from portal.loans.standing import ScheduledPayment, Standing, standing
 
 __all__ = [
     "JournalError",
@@ -166,6 +166,7 @@ def contact_rules(name: str = "default") -> ContactRules:
 
 
 def ladders() -> dict[str, list[Rung]]:
+    """Every stage ladder by name (a product's own, and "default")."""
     ladders: dict[str, list[Rung]] = defaultdict(list)
     for stage in db.session.scalars(sa.select(CollectionStage)):
         ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
@@ -173,25 +174,12 @@ def ladders() -> dict[str, list[Rung]]:
 
 
 def ladder_for(loan: Loan, ladders) -> list[Rung]:
+    """The loan's product's ladder, else the default one."""
     return ladders.get(loan.product) or ladders.get("default", [])
 
 
-def schedules(loan_ids: list[int]) -> dict[int, list[Installment]]:
-    schedules: dict[int, list[Installment]] = defaultdict(list)
-    if loan_ids:
-        rows = db.session.scalars(
-            sa.select(LoanDueDate)
-            .where(LoanDueDate.loan_id.in_(loan_ids))
-            .order_by(LoanDueDate.due_on)
-        )
-        for row in rows:
-            schedules[row.loan_id].append(
-                Installment(row.due_on, row.principal_minor, row.interest_minor)
-            )
-    return schedules
-
-
 def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
+    """Every contact on the borrower's loans, newest first."""
     return list(
         db.session.scalars(
             sa.select(ContactLogEntry)
@@ -202,15 +190,26 @@ def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
     )
 
 
-def marked(contacts: list[ContactLogEntry], borrower: Borrower) -> dict[int, list[str]]:
+def marked(
+    contacts: list[ContactLogEntry], borrower: Borrower, rules: ContactRules | None = None
+) -> dict[int, list[str]]:
+    """The rules each contact breaks (by contact id), checked in the borrower's time zone."""
     plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
-    return check_contacts(plain, contact_rules(), borrower.time_zone)
+    return check_contacts(plain, rules or contact_rules(), clock.zone_of(borrower).key)
 
 
-def loan_arrears(loan: Loan, today: date) -> Arrears:
-    """One loan's arrears on a day (two queries at most)."""
-    balance = loan.balance
-    return arrears_on(balance, schedules([loan.id])[loan.id], today)
+def contract_standing(loan: Loan, today: date) -> Standing:
+    """The loan's standing on its contract schedule alone (no plan in force).
+
+    For deciding on a request, which is refused while a plan is active; pages and payments read
+    the whole account (account/service.py), where an accepted plan replaces the contract.
+    """
+    due_dates = db.session.scalars(
+        sa.select(LoanDueDate).where(LoanDueDate.loan_id == loan.id).order_by(LoanDueDate.due_on)
+    )
+    schedule = [ScheduledPayment(d.due_on, d.principal_minor, d.interest_minor) for d in due_dates]
+    ladder = ladder_for(loan, ladders())
+    return standing(loan.balance, schedule, today, ladder, held_days=loan.held_days)
 
 
 def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:

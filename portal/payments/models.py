@@ -47,6 +47,8 @@ class Payment(db.Model):
     journal_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("journal_entries.id"))
     # Paid beyond what was owed when it succeeded: kept, flagged for staff, never lost.
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # How much of the payment has been refunded and reversed so far (refunds may come in parts).
+    refunded_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
     receipt_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

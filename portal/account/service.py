@@ -1,0 +1,202 @@
+"""A borrower's loans as the one account model (loans/standing.py), loaded in a fixed number of
+queries whatever the number of loans, installments, journal entries and contacts.
+
+Every page, job and message that needs what is owed, what is overdue, what to pay next or what
+collection may do reads it from here, so there is never a second "next payment".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from portal import clock
+from portal.extensions import db
+from portal.loans import service as ledger
+from portal.loans.models import Borrower, JournalEntry, Loan, LoanDueDate
+from portal.loans.standing import (
+    Allocation,
+    Hold,
+    PlanTerms,
+    ScheduledPayment,
+    Standing,
+    allocate_payment,
+    standing,
+)
+from portal.plans.models import HardshipRequest, PaymentPlan, PlanInstallment
+
+OPEN_REQUEST_HOLD = "open_request"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One loan of a borrower with its standing on the borrower's today."""
+
+    loan: Loan
+    standing: Standing
+    # The contract's due dates (the loan page shows them even while a plan replaces them).
+    contract: tuple[ScheduledPayment, ...]
+    open_request: HardshipRequest | None
+    plan: PaymentPlan | None  # the active plan, if any
+    terms: PlanTerms | None  # the active plan as the model reads it
+
+    @property
+    def on_hold(self) -> bool:
+        return self.standing.held
+
+
+def _paid_since_acceptance():
+    """What was paid on the plan's loan since the plan was accepted, less refunds of it."""
+    reversed_entry = aliased(JournalEntry)
+    refunded_payments = sa.select(reversed_entry.id).where(reversed_entry.kind == "payment")
+    entry = aliased(JournalEntry)
+    return (
+        sa.select(
+            sa.func.coalesce(
+                -sa.func.sum(entry.principal_minor + entry.interest_minor + entry.fee_minor), 0
+            )
+        )
+        .where(
+            entry.loan_id == PaymentPlan.loan_id,
+            entry.posted_at >= PaymentPlan.accepted_at,
+            sa.or_(
+                entry.kind == "payment",
+                sa.and_(entry.kind == "reversal", entry.reverses_entry_id.in_(refunded_payments)),
+            ),
+        )
+        .correlate(PaymentPlan)
+        .scalar_subquery()
+    )
+
+
+def _schedules(loan_ids: list[int], plan_ids: list[int]):
+    """Contract due dates and active plans' installments, in one statement."""
+    due = sa.select(
+        LoanDueDate.loan_id.label("loan_id"),
+        sa.literal(False).label("is_plan"),
+        sa.literal(0).label("number"),
+        LoanDueDate.due_on.label("due_on"),
+        LoanDueDate.principal_minor.label("principal"),
+        LoanDueDate.interest_minor.label("interest"),
+        sa.literal(0).label("amount"),
+    ).where(LoanDueDate.loan_id.in_(loan_ids))
+    installments = (
+        sa.select(
+            PaymentPlan.loan_id,
+            sa.literal(True),
+            PlanInstallment.number,
+            PlanInstallment.due_on,
+            sa.literal(0),
+            sa.literal(0),
+            PlanInstallment.amount_minor,
+        )
+        .join(PaymentPlan, PlanInstallment.plan_id == PaymentPlan.id)
+        .where(PlanInstallment.plan_id.in_(plan_ids))
+    )
+    contract: dict[int, list[ScheduledPayment]] = defaultdict(list)
+    plan: dict[int, list[tuple[int, date, int]]] = defaultdict(list)
+    if not loan_ids:
+        return contract, plan
+    query = sa.union_all(due, installments) if plan_ids else due
+    for row in db.session.execute(query):
+        if row.is_plan:
+            plan[row.loan_id].append((row.number, row.due_on, row.amount))
+        else:
+            contract[row.loan_id].append(ScheduledPayment(row.due_on, row.principal, row.interest))
+    for payments in contract.values():
+        payments.sort(key=lambda p: p.due_on)
+    return contract, plan
+
+
+def _plan_terms(plan: PaymentPlan, paid: int, installments, borrower: Borrower) -> PlanTerms:
+    return PlanTerms(
+        accepted_on=clock.today_for(borrower, plan.accepted_at),
+        installments=tuple(installments),
+        paid_since_acceptance=max(int(paid or 0), 0),
+        grace_days=plan.grace_days,
+        days_past_due_at_start=plan.days_past_due_at_start,
+        status=plan.status,
+    )
+
+
+def accounts(
+    borrower: Borrower,
+    *,
+    loan_id: int | None = None,
+    now: datetime | None = None,
+    lock: bool = False,
+) -> list[Account]:
+    """The borrower's loans (or the one with `loan_id`) with their standing, oldest first.
+
+    With `lock`, the loan rows are locked for update first (allocating a payment), so the
+    balance the standing is built on is the one the posting will change.
+    """
+    today = clock.today_for(borrower, now)
+    query = (
+        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance())
+        .outerjoin(HardshipRequest, HardshipRequest.open_loan_id == Loan.id)
+        .outerjoin(PaymentPlan, PaymentPlan.active_loan_id == Loan.id)
+        .where(Loan.borrower_id == borrower.id)
+        .order_by(Loan.opened_on, Loan.id)
+    )
+    if loan_id is not None:
+        query = query.where(Loan.id == loan_id)
+    if lock:
+        query = query.with_for_update(of=Loan).execution_options(populate_existing=True)
+    rows = db.session.execute(query).all()
+    contract, plan_installments = _schedules(
+        [loan.id for loan, *_ in rows], [plan.id for _, _, plan, _ in rows if plan is not None]
+    )
+    ladders = ledger.ladders()
+    found = []
+    for loan, open_request, plan, paid in rows:
+        terms = (
+            _plan_terms(plan, paid, plan_installments[loan.id], borrower)
+            if plan is not None
+            else None
+        )
+        holds = (Hold(OPEN_REQUEST_HOLD),) if open_request is not None else ()
+        found.append(
+            Account(
+                loan=loan,
+                standing=standing(
+                    loan.balance,
+                    contract[loan.id],
+                    today,
+                    ledger.ladder_for(loan, ladders),
+                    plan=terms,
+                    holds=holds,
+                    held_days=loan.held_days,
+                ),
+                contract=tuple(contract[loan.id]),
+                open_request=open_request,
+                plan=plan,
+                terms=terms,
+            )
+        )
+    return found
+
+
+def account(
+    borrower: Borrower, loan_id: int, *, now: datetime | None = None, lock: bool = False
+) -> Account | None:
+    """One of the borrower's loans with its standing; None if it is not theirs."""
+    found = accounts(borrower, loan_id=loan_id, now=now, lock=lock)
+    return found[0] if found else None
+
+
+def allocation_for(borrower: Borrower, loan_id: int, amount: int, *, now=None) -> Allocation:
+    """How `amount` paid now is split over the loan, from its balance under the row lock.
+
+    Oldest installments of the schedule in force first, within one installment fees, interest,
+    principal; what exceeds the balance is a credit. Locks the loan row until the transaction
+    ends, so the posting that follows changes the balance this was computed from.
+    """
+    found = account(borrower, loan_id, now=now, lock=True)
+    return allocate_payment(
+        amount, found.loan.balance, found.contract, found.standing.today, plan=found.terms
+    )
