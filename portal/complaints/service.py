@@ -167,7 +167,7 @@ def file_complaint(
         # The same form sent again (a double tap, a reload): the complaint already exists.
         return repeat
     route = route_for(category, routes())
-    due = deadlines(now)
+    due = deadlines(now, clock.business_zone())
     complaint = Complaint(
         borrower_id=borrower.id,
         loan_id=contact.loan_id if contact else None,
@@ -299,7 +299,7 @@ def dispute(
     complaint.status = "reopened"
     complaint.priority = escalated(complaint.priority)
     complaint.disputed_at = now
-    complaint.response_due_at = deadlines(now).respond_by
+    complaint.response_due_at = deadlines(now, clock.business_zone()).respond_by
     complaint.response_breached_at = None
     complaint.updated_at = now
     db.session.add(
