@@ -19,16 +19,6 @@ CATEGORIES = (
 )
 QUEUES = ("compliance", "billing", "general")
 URGENT, HIGH, NORMAL, LOW = 1, 2, 3, 4
-STATUSES = (
-    "new",
-    "acknowledged",
-    "investigating",
-    "awaiting_borrower",
-    "resolved",
-    "closed",
-    "reopened",
-)
-OPEN_STATUSES = ("new", "acknowledged", "investigating", "awaiting_borrower", "reopened")
 OUTCOMES = ("explanation", "monetary_relief", "non_monetary_relief")
 RESPONSE_DAYS = 15
 DISPUTE_DAYS = 30
