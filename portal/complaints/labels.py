@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import amount_error_message
+
 CATEGORY_NAMES = {
     "harassment": _l("Harassment or abusive language"),
     "inconvenient_contact": _l("Contact at inconvenient hours or too often"),
@@ -34,7 +36,10 @@ OUTCOME_NAMES = {
     "monetary_relief": _l("Closed with monetary relief"),
     "non_monetary_relief": _l("Closed with non-monetary relief"),
 }
-NOT_ALLOWED = {
+# Said once a complaint is filed.
+FILED = _l("We received your complaint. Your reference number is %(reference)s.")
+# Why a complaint action was refused: DomainError code -> message (see portal.errors).
+MESSAGES = {
     "not_found": _l("This complaint does not exist."),
     "not_open": _l("This complaint is no longer open."),
     "not_resolved": _l("This complaint has not been resolved."),
@@ -45,15 +50,17 @@ NOT_ALLOWED = {
     "closed": _l("This complaint is resolved or closed."),
     "assignee": _l("Choose a support colleague."),
     "empty": _l("Write the message first."),
+    "nothing_to_send": _l("Write a message or add a file."),
     "outcome": _l("Choose how the complaint is resolved."),
     "relief": _l("Enter the amount of monetary relief."),
+    # Typed money that is not an amount; `reason` is the AmountError code.
+    "amount": lambda reason: amount_error_message(reason),
     "unknown_action": _l("Choose an action."),
-}
-UPLOAD_MESSAGES = {
-    "too_many": _l("You can add at most 5 files."),
-    "empty": _l("The file %(name)s is empty."),
-    "too_large": _l("The file %(name)s is larger than 10 MB."),
-    "wrong_type": _l(
+    # Attachments refused by portal.uploads.check_files (`name` is the file's name).
+    "file_too_many": _l("You can add at most 5 files."),
+    "file_empty": _l("The file %(name)s is empty."),
+    "file_too_large": _l("The file %(name)s is larger than 10 MB."),
+    "file_wrong_type": _l(
         "The file %(name)s is not a photo (JPEG, PNG), a PDF or a sound "
         "recording (MP3, M4A, WAV, AMR, OGG)."
     ),

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import clock
 from portal.columns import UTCDateTime, one_of
-from portal.complaints.rules import CATEGORIES, OPEN_STATUSES, OUTCOMES, QUEUES, STATUSES
+from portal.complaints.lifecycle import OPEN_STATUSES, STATUSES
+from portal.complaints.rules import CATEGORIES, OUTCOMES, QUEUES
 from portal.extensions import db
 
 
@@ -86,6 +87,11 @@ class Complaint(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def currency(self) -> str:
+        """The currency of money in the complaint (its loan's; CNY without a loan)."""
+        return self.loan.currency if self.loan else "CNY"
 
 
 class ComplaintMessage(db.Model):

@@ -19,22 +19,9 @@ CATEGORIES = (
 )
 QUEUES = ("compliance", "billing", "general")
 URGENT, HIGH, NORMAL, LOW = 1, 2, 3, 4
-PRIORITIES = (URGENT, HIGH, NORMAL, LOW)
-STATUSES = (
-    "new",
-    "acknowledged",
-    "investigating",
-    "awaiting_borrower",
-    "resolved",
-    "closed",
-    "reopened",
-)
-OPEN_STATUSES = ("new", "acknowledged", "investigating", "awaiting_borrower", "reopened")
 OUTCOMES = ("explanation", "monetary_relief", "non_monetary_relief")
 RESPONSE_DAYS = 15
 DISPUTE_DAYS = 30
-# Deadlines run on the lender's business calendar.
-BUSINESS_TIME_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -93,9 +80,11 @@ class Deadlines:
     respond_by: datetime
 
 
-def deadlines(filed_at: datetime, time_zone: str = BUSINESS_TIME_ZONE) -> Deadlines:
-    """Acknowledge by the end of the next business day; respond by the end of day 15."""
-    zone = ZoneInfo(time_zone)
+def deadlines(filed_at: datetime, zone: ZoneInfo) -> Deadlines:
+    """Acknowledge by the end of the next business day; respond by the end of day 15.
+
+    Days are counted on the lender's business calendar, in its time zone `zone`.
+    """
     filed_on = filed_at.astimezone(zone).date()
     return Deadlines(
         acknowledge_by=_end_of(next_business_day(filed_on), zone),
@@ -110,3 +99,8 @@ def escalated(priority: int) -> int:
 
 def dispute_open_until(resolved_at: datetime) -> datetime:
     return resolved_at + timedelta(days=DISPUTE_DAYS)
+
+
+def dispute_window_open(dispute_until: datetime | None, now: datetime) -> bool:
+    """True while a resolution can still be disputed (up to and including `dispute_until`)."""
+    return dispute_until is not None and now <= dispute_until

@@ -1,6 +1,8 @@
 """Complaints: filing, routing, the staff queue and actions, the borrower's answers, time.
 
-Functions flush and never commit; views commit once per request.
+Functions flush and never commit: the request edge (or the `tick` command) commits. Every
+refusal is raised before anything is written. Which action is possible in which status is
+decided by `lifecycle`; deadlines by `rules`, in the business time zone.
 """
 
 from __future__ import annotations
@@ -13,23 +15,27 @@ from flask_babel import force_locale, gettext
 
 from portal import audit, clock
 from portal.auth.models import User
+from portal.complaints import lifecycle
+from portal.complaints.lifecycle import OPEN_STATUSES, Actor
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
 from portal.complaints.rules import (
     CATEGORIES,
     DEFAULT_ROUTES,
-    OPEN_STATUSES,
     OUTCOMES,
     QUEUES,
     Route,
     deadlines,
     dispute_open_until,
+    dispute_window_open,
     escalated,
     route_for,
 )
+from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.outbox import service as outbox
 from portal.pagination import Page, paginate
+from portal.rows import locked, owned, valid_id
 from portal.security import Role
 from portal.uploads import CheckedFile, UploadedFile, store
 
@@ -38,12 +44,8 @@ REPEAT_WINDOW = timedelta(minutes=10)
 MAX_ATTACHMENTS = 5
 
 
-class NotAllowed(Exception):
-    """The action is not possible now; `code` says why (a translated message in the view)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ComplaintRefused(DomainError):
+    """What was asked for or typed cannot be accepted; `code` is a key of labels.MESSAGES."""
 
 
 def ensure_complaint_routes() -> None:
@@ -65,7 +67,7 @@ def routes() -> dict[str, Route]:
 
 def own_contact(borrower: Borrower, contact_id: int | None) -> ContactLogEntry | None:
     """A contact-log entry on one of the borrower's own loans, or None."""
-    if not contact_id:
+    if not valid_id(contact_id):
         return None
     return db.session.scalar(
         sa.select(ContactLogEntry)
@@ -150,10 +152,10 @@ def file_complaint(
     """File a complaint: route it, set its deadlines, store attachments, acknowledge receipt."""
     now = now or clock.now()
     if category not in CATEGORIES:
-        raise NotAllowed("category")
+        raise ComplaintRefused("category")
     contact = own_contact(borrower, contact_id)
     if contact_id and contact is None:
-        raise NotAllowed("contact")
+        raise ComplaintRefused("contact")
     repeat = db.session.scalar(
         sa.select(Complaint).where(
             Complaint.borrower_id == borrower.id,
@@ -167,7 +169,7 @@ def file_complaint(
         # The same form sent again (a double tap, a reload): the complaint already exists.
         return repeat
     route = route_for(category, routes())
-    due = deadlines(now)
+    due = deadlines(now, clock.business_zone())
     complaint = Complaint(
         borrower_id=borrower.id,
         loan_id=contact.loan_id if contact else None,
@@ -210,20 +212,38 @@ def borrower_complaints(borrower: Borrower) -> list[Complaint]:
     )
 
 
-def borrower_complaint(
-    borrower: Borrower, complaint_id: int, *, lock: bool = False
-) -> Complaint | None:
-    query = sa.select(Complaint).where(
-        Complaint.id == complaint_id, Complaint.borrower_id == borrower.id
-    )
-    if lock:
-        query = query.with_for_update()
-    return db.session.scalar(query)
+def _borrower_complaint(borrower: Borrower, complaint_id: int) -> Complaint:
+    """The borrower's own complaint, locked for a change; NotFound for anything else."""
+    complaint = owned(Complaint, complaint_id, borrower.id, lock=True)
+    if complaint is None:
+        raise NotFound()
+    return complaint
 
 
 def borrower_visible_messages(complaint: Complaint) -> list[ComplaintMessage]:
     """The thread as the borrower sees it: never an internal note."""
     return [m for m in complaint.messages if m.borrower_visible]
+
+
+def allowed_actions(complaint: Complaint, actor: Actor, now: datetime | None = None) -> frozenset:
+    """What `actor` may do with the complaint now (for the buttons on its page)."""
+    return lifecycle.allowed_actions(
+        complaint.status,
+        actor,
+        dispute_window_open=dispute_window_open(complaint.dispute_until, now or clock.now()),
+    )
+
+
+def _add_message(complaint: Complaint, author_id: int, kind: str, body: str, now) -> None:
+    db.session.add(
+        ComplaintMessage(
+            complaint_id=complaint.id,
+            author_id=author_id,
+            kind=kind,
+            body=body.strip(),
+            created_at=now,
+        )
+    )
 
 
 def borrower_reply(
@@ -236,27 +256,16 @@ def borrower_reply(
 ) -> Complaint:
     """The borrower adds to the thread (and attachments) while the complaint is open."""
     now = now or clock.now()
-    complaint = borrower_complaint(borrower, complaint_id, lock=True)
-    if complaint is None:
-        raise NotAllowed("not_found")
-    if not complaint.is_open:
-        raise NotAllowed("not_open")
+    if not body.strip() and not files:
+        raise ComplaintRefused("nothing_to_send", field="body")
+    complaint = _borrower_complaint(borrower, complaint_id)
+    status = lifecycle.next_status(complaint.status, "borrower_reply", Actor.BORROWER)
     if len(attachments(complaint.id)) + len(files) > MAX_ATTACHMENTS:
-        raise NotAllowed("too_many_files")
+        raise ComplaintRefused("too_many_files")
     if body.strip():
-        db.session.add(
-            ComplaintMessage(
-                complaint_id=complaint.id,
-                author_id=author_id,
-                kind="borrower",
-                body=body.strip(),
-                created_at=now,
-            )
-        )
+        _add_message(complaint, author_id, "borrower", body, now)
     _attach(borrower.id, complaint.id, files)
-    if complaint.status == "awaiting_borrower":
-        complaint.status = "investigating"
-    complaint.updated_at = now
+    complaint.status, complaint.updated_at = status, now
     audit.record(
         "complaint.borrower_replied",
         subject_type=SUBJECT,
@@ -269,19 +278,18 @@ def borrower_reply(
 
 
 def accept_resolution(borrower: Borrower, complaint_id: int, now: datetime | None = None) -> None:
+    """The borrower accepts the resolution: the complaint closes."""
     now = now or clock.now()
-    complaint = borrower_complaint(borrower, complaint_id, lock=True)
-    if complaint is None:
-        raise NotAllowed("not_found")
-    if complaint.status != "resolved":
-        raise NotAllowed("not_resolved")
-    complaint.status, complaint.closed_at, complaint.updated_at = "closed", now, now
+    complaint = _borrower_complaint(borrower, complaint_id)
+    complaint.status = lifecycle.next_status(complaint.status, "accept", Actor.BORROWER)
+    complaint.closed_at, complaint.updated_at = now, now
     audit.record(
         "complaint.resolution_accepted",
         subject_type=SUBJECT,
         subject_id=complaint.id,
         borrower_id=borrower.id,
     )
+    db.session.flush()
 
 
 def dispute(
@@ -289,28 +297,19 @@ def dispute(
 ) -> None:
     """Dispute a resolution within the window: the complaint reopens at a higher priority."""
     now = now or clock.now()
-    complaint = borrower_complaint(borrower, complaint_id, lock=True)
-    if complaint is None:
-        raise NotAllowed("not_found")
-    if complaint.status != "resolved":
-        raise NotAllowed("not_resolved")
-    if complaint.dispute_until is None or now > complaint.dispute_until:
-        raise NotAllowed("dispute_window_closed")
-    complaint.status = "reopened"
+    complaint = _borrower_complaint(borrower, complaint_id)
+    complaint.status = lifecycle.next_status(
+        complaint.status,
+        "dispute",
+        Actor.BORROWER,
+        dispute_window_open=dispute_window_open(complaint.dispute_until, now),
+    )
     complaint.priority = escalated(complaint.priority)
     complaint.disputed_at = now
-    complaint.response_due_at = deadlines(now).respond_by
+    complaint.response_due_at = deadlines(now, clock.business_zone()).respond_by
     complaint.response_breached_at = None
     complaint.updated_at = now
-    db.session.add(
-        ComplaintMessage(
-            complaint_id=complaint.id,
-            author_id=author_id,
-            kind="borrower",
-            body=reason.strip(),
-            created_at=now,
-        )
-    )
+    _add_message(complaint, author_id, "borrower", reason, now)
     audit.record(
         "complaint.disputed", subject_type=SUBJECT, subject_id=complaint.id, borrower_id=borrower.id
     )
@@ -365,9 +364,13 @@ def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = Non
     )
 
 
+def find_complaint(complaint_id: int) -> Complaint | None:
+    return db.session.get(Complaint, complaint_id) if valid_id(complaint_id) else None
+
+
 def complaint_for_staff(complaint_id: int) -> Complaint | None:
     """A complaint for a support page; the look at the borrower's data is audited."""
-    complaint = db.session.get(Complaint, complaint_id)
+    complaint = find_complaint(complaint_id)
     if complaint is not None:
         audit.record(
             "staff.complaint_viewed",
@@ -388,18 +391,6 @@ def support_staff() -> list[User]:
     )
 
 
-def _lock(complaint_id: int) -> Complaint:
-    complaint = db.session.scalar(
-        sa.select(Complaint)
-        .where(Complaint.id == complaint_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if complaint is None:
-        raise NotAllowed("not_found")
-    return complaint
-
-
 def _touch(complaint: Complaint, action: str, now: datetime, **details) -> None:
     complaint.updated_at = now
     audit.record(
@@ -411,11 +402,31 @@ def _touch(complaint: Complaint, action: str, now: datetime, **details) -> None:
     )
 
 
-def _acknowledge(complaint: Complaint, now: datetime) -> None:
-    if complaint.acknowledged_at is None:
-        complaint.acknowledged_at = now
-    if complaint.status == "new":
-        complaint.status = "acknowledged"
+# What each staff action writes: the audit name, the message kind, the borrower's notification.
+STAFF_AUDIT = {
+    "claim": "claimed",
+    "assign": "assigned",
+    "acknowledge": "acknowledged",
+    "investigating": "status_investigating",
+    "awaiting_borrower": "status_awaiting_borrower",
+    "reply": "replied",
+    "note": "noted",
+    "resolve": "resolved",
+}
+STAFF_MESSAGE_KINDS = {"reply": "staff_reply", "note": "internal_note", "resolve": "resolution"}
+STAFF_NOTICES = {"reply": "complaint_reply", "resolve": "complaint_resolved"}
+
+
+def _check_staff_input(action: str, body: str, assignee: User | None, outcome, relief_minor):
+    """Refuse what the staff member chose or typed, before anything is written."""
+    if action == "assign" and (assignee is None or assignee.role != Role.SUPPORT):
+        raise ComplaintRefused("assignee")
+    if action == "resolve" and outcome not in OUTCOMES:
+        raise ComplaintRefused("outcome")
+    if action in STAFF_MESSAGE_KINDS and not body.strip():
+        raise ComplaintRefused("empty")
+    if action == "resolve" and outcome == "monetary_relief" and not relief_minor:
+        raise ComplaintRefused("relief")
 
 
 def staff_action(
@@ -430,70 +441,34 @@ def staff_action(
     now: datetime | None = None,
 ) -> Complaint:
     """One staff action on a complaint: claim, assign, acknowledge, set a status, reply, add an
-    internal note, or resolve."""
+    internal note, or resolve. The lifecycle table says whether it is possible now."""
     now = now or clock.now()
-    complaint = _lock(complaint_id)
-    closed = complaint.status in ("resolved", "closed")
-    if closed and action not in ("note",):
-        raise NotAllowed("closed")
+    complaint = locked(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound()
+    status = lifecycle.next_status(complaint.status, action, Actor.STAFF)
+    wanted = action == "assign" and valid_id(assignee_id)
+    assignee = db.session.get(User, assignee_id) if wanted else None
+    _check_staff_input(action, body, assignee, outcome, relief_minor)
+    details = {}
     if action == "claim":
         complaint.assigned_to_id = staff.id
-        _touch(complaint, "claimed", now)
-    elif action == "assign":
-        assignee = db.session.get(User, assignee_id) if assignee_id else None
-        if assignee is None or assignee.role != Role.SUPPORT:
-            raise NotAllowed("assignee")
+    if action == "assign":
         complaint.assigned_to_id = assignee.id
-        _touch(complaint, "assigned", now, assignee_id=assignee.id)
-    elif action == "acknowledge":
-        _acknowledge(complaint, now)
-        _touch(complaint, "acknowledged", now)
-    elif action in ("investigating", "awaiting_borrower"):
-        _acknowledge(complaint, now)
-        complaint.status = action
-        _touch(complaint, f"status_{action}", now)
-    elif action in ("reply", "note"):
-        if not body.strip():
-            raise NotAllowed("empty")
-        kind = "staff_reply" if action == "reply" else "internal_note"
-        db.session.add(
-            ComplaintMessage(
-                complaint_id=complaint.id,
-                author_id=staff.id,
-                kind=kind,
-                body=body.strip(),
-                created_at=now,
-            )
-        )
-        if action == "reply":
-            _acknowledge(complaint, now)
-            _notify(complaint, "complaint_reply")
-        _touch(complaint, "replied" if action == "reply" else "noted", now)
-    elif action == "resolve":
-        if outcome not in OUTCOMES:
-            raise NotAllowed("outcome")
-        if not body.strip():
-            raise NotAllowed("empty")
-        if outcome == "monetary_relief" and not relief_minor:
-            raise NotAllowed("relief")
-        _acknowledge(complaint, now)
-        complaint.status, complaint.outcome = "resolved", outcome
+        details = {"assignee_id": assignee.id}
+    if action in lifecycle.ACKNOWLEDGING and complaint.acknowledged_at is None:
+        complaint.acknowledged_at = now
+    complaint.status = status
+    if action == "resolve":
+        complaint.outcome, complaint.resolved_at = outcome, now
         complaint.relief_minor = relief_minor if outcome == "monetary_relief" else None
-        complaint.resolved_at = now
         complaint.dispute_until = dispute_open_until(now)
-        db.session.add(
-            ComplaintMessage(
-                complaint_id=complaint.id,
-                author_id=staff.id,
-                kind="resolution",
-                body=body.strip(),
-                created_at=now,
-            )
-        )
-        _notify(complaint, "complaint_resolved")
-        _touch(complaint, "resolved", now, outcome=outcome, relief_minor=relief_minor)
-    else:
-        raise NotAllowed("unknown_action")
+        details = {"outcome": outcome, "relief_minor": relief_minor}
+    if action in STAFF_MESSAGE_KINDS:
+        _add_message(complaint, staff.id, STAFF_MESSAGE_KINDS[action], body, now)
+    if action in STAFF_NOTICES:
+        _notify(complaint, STAFF_NOTICES[action])
+    _touch(complaint, STAFF_AUDIT[action], now, **details)
     db.session.flush()
     return complaint
 
@@ -501,40 +476,49 @@ def staff_action(
 # --- time ---------------------------------------------------------------------------------------
 
 
-def apply_time(now: datetime | None = None) -> dict[str, int]:
-    """Flag and escalate breached deadlines; close resolutions no longer disputable. Idempotent."""
-    now = now or clock.now()
-    counts = {"acknowledgement_late": 0, "response_late": 0, "closed": 0}
-    for complaint in db.session.scalars(
-        sa.select(Complaint).where(
-            Complaint.status == "new",
-            Complaint.acknowledge_due_at < now,
-            Complaint.acknowledge_breached_at.is_(None),
+def _time_due(action: str, *conditions) -> list[Complaint]:
+    """The complaints in a status where the time action applies, matching the conditions."""
+    return list(
+        db.session.scalars(
+            sa.select(Complaint)
+            .where(Complaint.status.in_(lifecycle.statuses_allowing(action)), *conditions)
+            .order_by(Complaint.id)
         )
-    ).all():
+    )
+
+
+def apply_time(now: datetime | None = None) -> dict[str, int]:
+    """Flag and escalate breached deadlines; close resolutions no longer disputable. Idempotent.
+
+    Flushes only: the `tick` command commits.
+    """
+    now = now or clock.now()
+    late_acknowledgements = _time_due(
+        "acknowledgement_late",
+        Complaint.acknowledge_due_at < now,
+        Complaint.acknowledge_breached_at.is_(None),
+    )
+    for complaint in late_acknowledgements:
         complaint.acknowledge_breached_at = now
         complaint.priority = escalated(complaint.priority)
         _touch(complaint, "acknowledgement_late", now)
-        counts["acknowledgement_late"] += 1
-    for complaint in db.session.scalars(
-        sa.select(Complaint).where(
-            Complaint.status.in_(OPEN_STATUSES),
-            Complaint.response_due_at < now,
-            Complaint.response_breached_at.is_(None),
-        )
-    ).all():
+    late_responses = _time_due(
+        "response_late", Complaint.response_due_at < now, Complaint.response_breached_at.is_(None)
+    )
+    for complaint in late_responses:
         complaint.response_breached_at = now
         complaint.priority = escalated(complaint.priority)
         _touch(complaint, "response_late", now)
-        counts["response_late"] += 1
-    for complaint in db.session.scalars(
-        sa.select(Complaint).where(
-            Complaint.status == "resolved",
-            Complaint.dispute_until < now,
+    undisputed = _time_due("dispute_window_passed", Complaint.dispute_until < now)
+    for complaint in undisputed:
+        complaint.status = lifecycle.next_status(
+            complaint.status, "dispute_window_passed", Actor.TIME
         )
-    ).all():
-        complaint.status, complaint.closed_at = "closed", now
+        complaint.closed_at = now
         _touch(complaint, "closed_after_dispute_window", now)
-        counts["closed"] += 1
     db.session.flush()
-    return counts
+    return {
+        "acknowledgement_late": len(late_acknowledgements),
+        "response_late": len(late_responses),
+        "closed": len(undisputed),
+    }

@@ -7,9 +7,10 @@ from flask_login import current_user
 from portal.account.overview import dashboard
 from portal.complaints import service
 from portal.complaints.forms import StaffActionForm
-from portal.complaints.labels import NOT_ALLOWED
-from portal.extensions import db
-from portal.i18n import AmountError, amount_error_message, parse_amount
+from portal.complaints.labels import MESSAGES
+from portal.complaints.lifecycle import Actor
+from portal.errors import DomainError, show_error
+from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_marks, contact_rules
 from portal.security import Role, role_required
 
@@ -47,6 +48,7 @@ def _page(complaint, form, status=200):
     return render_template(
         "complaints/staff_show.html",
         complaint=complaint,
+        actions=service.allowed_actions(complaint, Actor.STAFF),
         form=form,
         account=dashboard(borrower),
         borrower=borrower,
@@ -65,49 +67,41 @@ def show(complaint_id):
     complaint = service.complaint_for_staff(complaint_id)
     if complaint is None:
         abort(404)
-    db.session.commit()
     return _page(complaint, StaffActionForm())
+
+
+def _relief(form, complaint) -> int | None:
+    """The typed monetary relief in minor units, for a monetary resolution only."""
+    if request.form.get("action") != "resolve" or form.outcome.data != "monetary_relief":
+        return None
+    try:
+        return parse_amount(form.relief.data or "", complaint.currency)
+    except AmountError as error:
+        raise DomainError("amount", field="relief", reason=error.code) from error
 
 
 @bp.post("/<int:complaint_id>/act")
 @role_required(Role.SUPPORT)
 def act(complaint_id):
     """Claim, assign, acknowledge, change status, reply, note or resolve."""
-    complaint = db.session.get(service.Complaint, complaint_id)
+    complaint = service.find_complaint(complaint_id)
     if complaint is None:
         abort(404)
     form = StaffActionForm()
-    form.assignee.choices = [
-        (str(u.id), u.display_name or u.email) for u in service.support_staff()
-    ]
-    action = request.form.get("action", "")
     if not form.validate_on_submit():
         return _page(complaint, form, status=400)
-    relief = None
-    if action == "resolve" and form.outcome.data == "monetary_relief":
-        try:
-            relief = parse_amount(
-                form.relief.data or "", complaint.loan.currency if complaint.loan else "CNY"
-            )
-        except AmountError as error:
-            form.relief.errors.append(amount_error_message(error.code))
-            return _page(complaint, form, status=400)
-    assignee = int(form.assignee.data) if (form.assignee.data or "").isdigit() else None
     try:
         service.staff_action(
             complaint_id,
             current_user,
-            action,
+            request.form.get("action", ""),
             body=form.body.data or "",
-            assignee_id=assignee,
+            assignee_id=int(form.assignee.data) if (form.assignee.data or "").isdigit() else None,
             outcome=form.outcome.data or None,
-            relief_minor=relief,
+            relief_minor=_relief(form, complaint),
         )
-    except service.NotAllowed as error:
-        db.session.rollback()
-        complaint = db.session.get(service.Complaint, complaint_id)
-        form.form_errors.append(str(NOT_ALLOWED.get(error.code, NOT_ALLOWED["unknown_action"])))
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
         return _page(complaint, form, status=400)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("support.show", complaint_id=complaint_id))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from portal.audit import AuditEntry
 from portal.complaints import service
+from portal.complaints.lifecycle import ActionRefused, Actor
 from portal.complaints.models import Complaint
 from portal.extensions import db
 from portal.loans.models import ContactLogEntry
@@ -320,7 +321,7 @@ def test_disputes_only_within_30_days(app, late_call, make_staff):
             body="Explained.",
         )
         db.session.commit()
-        with pytest.raises(service.NotAllowed, match="dispute_window_closed"):
+        with pytest.raises(ActionRefused, match="dispute_window_closed"):
             service.dispute(
                 borrower,
                 record.user_id,
@@ -423,3 +424,45 @@ def test_the_same_complaint_sent_twice_is_filed_once(app, client, late_call):
     assert len(complaints(app)) == 1
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
+
+
+def test_pages_offer_only_what_the_lifecycle_allows(app, late_call, make_staff):
+    record = late_call()
+    support, staff = _support(app, make_staff)
+    filed = datetime(2026, 11, 16, 2, tzinfo=UTC)
+    with app.app_context():
+        from portal.auth.models import User
+        from portal.loans.models import Borrower
+
+        borrower = db.session.get(Borrower, record.borrower_id)
+        user = db.session.get(User, staff.user_id)
+        complaint = service.file_complaint(
+            borrower,
+            record.user_id,
+            category="other",
+            description="x",
+            desired_outcome="",
+            contact_id=None,
+            files=[],
+            now=filed,
+        )
+        service.staff_action(
+            complaint.id, user, "resolve", outcome="explanation", body="Done.", now=filed
+        )
+        within, after = filed + timedelta(days=30), filed + timedelta(days=30, seconds=1)
+        assert service.allowed_actions(complaint, Actor.BORROWER, within) == {"accept", "dispute"}
+        assert service.allowed_actions(complaint, Actor.BORROWER, after) == {"accept"}
+        db.session.commit()
+        complaint_id = complaint.id
+    page = support.get(f"/staff/complaints/{complaint_id}", headers=EN).text
+    assert "Save as internal note" in page
+    for button in ("Claim", "Assign", "Send to the borrower", "Resolve the complaint"):
+        assert f">{button}</button>" not in page
+    with app.app_context():
+        service.accept_resolution(db.session.get(Borrower, record.borrower_id), complaint_id)
+        db.session.commit()
+        user = db.session.get(User, staff.user_id)
+        with pytest.raises(ActionRefused, match="closed"):
+            service.staff_action(complaint_id, user, "note", body="n")
+    assert "Work on it" not in support.get(f"/staff/complaints/{complaint_id}", headers=EN).text
+    assert act(support, complaint_id, "note", body="late note").status_code == 400

@@ -7,11 +7,14 @@ import pytest
 
 from portal.complaints.rules import (
     DEFAULT_ROUTES,
+    DISPUTE_DAYS,
     HIGH,
     NORMAL,
     URGENT,
     Route,
     deadlines,
+    dispute_open_until,
+    dispute_window_open,
     escalated,
     next_business_day,
     route_for,
@@ -60,7 +63,7 @@ def test_routes_are_data():
     ],
 )
 def test_acknowledge_by_the_end_of_the_next_business_day(filed, acknowledge_by):
-    assert deadlines(filed).acknowledge_by == acknowledge_by
+    assert deadlines(filed, SH).acknowledge_by == acknowledge_by
 
 
 @pytest.mark.parametrize(
@@ -73,10 +76,36 @@ def test_acknowledge_by_the_end_of_the_next_business_day(filed, acknowledge_by):
     ],
 )
 def test_respond_by_the_end_of_calendar_day_15(filed, respond_by):
-    due = deadlines(filed).respond_by
+    due = deadlines(filed, SH).respond_by
     assert due == respond_by
     # The boundary: the last second of day 15 is on time, the next one is late.
     assert (due - filed.astimezone(SH)).days in (14, 15)
+
+
+def test_deadlines_run_in_the_business_time_zone_given():
+    # Friday 20:00 in Los Angeles is already Saturday in Shanghai.
+    la = ZoneInfo("America/Los_Angeles")
+    filed = datetime(2026, 11, 20, 20, tzinfo=la)
+    assert deadlines(filed, la).acknowledge_by == datetime(2026, 11, 23, 23, 59, 59, tzinfo=la)
+    assert deadlines(filed, la).respond_by == datetime(2026, 12, 5, 23, 59, 59, tzinfo=la)
+    assert deadlines(filed, SH).respond_by == datetime(2026, 12, 6, 23, 59, 59, tzinfo=SH)
+
+
+RESOLVED = datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "dispute_until, now, open_",
+    [
+        (None, RESOLVED, False),
+        (dispute_open_until(RESOLVED), RESOLVED, True),
+        (dispute_open_until(RESOLVED), datetime(2026, 12, 2, 9, tzinfo=UTC), True),
+        (dispute_open_until(RESOLVED), datetime(2026, 12, 2, 9, 0, 1, tzinfo=UTC), False),
+    ],
+)
+def test_a_resolution_can_be_disputed_for_30_days(dispute_until, now, open_):
+    assert DISPUTE_DAYS == 30
+    assert dispute_window_open(dispute_until, now) is open_
 
 
 def test_next_business_day_skips_weekends():
