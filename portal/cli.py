@@ -157,10 +157,16 @@ def reconcile_payments(older_than_minutes):
     """Ask Stripe about every payment the portal started and has not settled (cron this)."""
     from datetime import timedelta
 
-    from portal.payments.service import reconcile
+    from portal.payments.service import (
+        RECONCILE_OUTCOMES,
+        payments_to_reconcile,
+        reconcile_payment,
+    )
 
-    counts = reconcile(older_than=timedelta(minutes=older_than_minutes))
-    db.session.commit()
+    counts = dict.fromkeys(RECONCILE_OUTCOMES, 0)
+    for payment_id in payments_to_reconcile(older_than=timedelta(minutes=older_than_minutes)):
+        counts[reconcile_payment(payment_id)] += 1
+        db.session.commit()  # one payment at a time: each one settled stays settled
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 
 

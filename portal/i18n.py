@@ -11,9 +11,11 @@ from babel import dates
 from babel.numbers import format_currency, get_currency_precision
 from flask import request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import clock
+from portal.errors import DomainError, message_for
 
 # The languages the portal speaks, each named in itself for the switcher.
 LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
@@ -111,35 +113,37 @@ def N_(message: str) -> str:
     return message
 
 
-class AmountError(ValueError):
-    """Typed money that is not an amount; `code` names why."""
+class AmountError(DomainError):
+    """Typed money that is not an amount; `code` names why (see AMOUNT_MESSAGES)."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+
+# The messages for AmountError codes: a form's own MESSAGES include them (`show_error`).
+AMOUNT_MESSAGES = {
+    "missing": _l("Enter an amount like 500.00."),
+    "not_a_number": _l("Enter an amount like 500.00."),
+    "negative": _l("The amount cannot be negative."),
+    "too_many_decimals": _l("Use at most 2 decimals."),
+}
 
 
 def amount_error_message(code: str) -> str:
-    """The translated message for an AmountError code."""
-    from flask_babel import gettext as _
-
-    if code == "too_many_decimals":
-        return _("Use at most 2 decimals.")
-    if code == "negative":
-        return _("The amount cannot be negative.")
-    return _("Enter an amount like 500.00.")
+    """The translated message for an AmountError code (for forms not using `show_error`)."""
+    return message_for(
+        AmountError(code), {**AMOUNT_MESSAGES, "default": AMOUNT_MESSAGES["missing"]}
+    )
 
 
-def parse_amount(text: str, currency: str) -> int:
-    """Typed money ("1,234.56", "¥500") to integer minor units; refuses anything ambiguous."""
+def parse_amount(text: str, currency: str, *, field: str | None = None) -> int:
+    """Typed money ("1,234.56", "¥500") to integer minor units; refuses anything ambiguous
+    with an AmountError (about the form field `field`, if given)."""
     cleaned = re.sub(r"[\s,¥￥]", "", (text or "").strip()).removeprefix("CN")
     if not cleaned:
-        raise AmountError("missing")
+        raise AmountError("missing", field)
     digits = get_currency_precision(currency)
     match = re.fullmatch(r"(\d{1,12})(?:\.(\d+))?", cleaned)
     if match is None:
-        raise AmountError("negative" if cleaned.startswith("-") else "not_a_number")
+        raise AmountError("negative" if cleaned.startswith("-") else "not_a_number", field)
     whole, fraction = match.group(1), match.group(2) or ""
     if len(fraction) > digits:
-        raise AmountError("too_many_decimals")
+        raise AmountError("too_many_decimals", field)
     return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or 0)

@@ -1,6 +1,9 @@
-"""Translated words for payments."""
+"""Translated words for payments, and the messages for the refusals of the payment form."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from portal.i18n import AMOUNT_MESSAGES, format_money
 
 STATUS_NAMES = {
     "created": _l("Not started"),
@@ -14,4 +17,28 @@ PURPOSE_NAMES = {
     "overdue": _l("Overdue amount"),
     "installment": _l("Plan installment"),
     "other_amount": _l("Other amount"),
+}
+
+
+def _too_small(minimum: int, currency: str) -> str:
+    return _("The smallest payment is %(minimum)s.", minimum=format_money(minimum, currency))
+
+
+def _too_large(maximum: int, currency: str) -> str:
+    return _(
+        "You can pay at most what you owe: %(maximum)s.",
+        maximum=format_money(maximum, currency),
+    )
+
+
+# PaymentRefused and AmountError codes -> messages (`errors.show_error`).
+MESSAGES = {
+    **AMOUNT_MESSAGES,
+    "nothing_owed": _l("Nothing is owed on this loan."),
+    "nothing_overdue": _l("Nothing on this loan is overdue."),
+    "no_installment": _l("There is no installment to pay."),
+    "no_amount": _l("Enter the amount you want to pay."),
+    "too_small": _too_small,
+    "too_large": _too_large,
+    "choose": _l("Choose an amount."),
 }

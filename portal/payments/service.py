@@ -2,12 +2,14 @@
 
 The balance changes only when a payment is confirmed (a verified Stripe event, a server-side
 look-up, or the development path), through `post_success`, which locks the payment row and
-does nothing the second time. Functions flush and never commit.
+does nothing the second time. Functions flush and never commit: a request commits at its edge,
+and `flask portal reconcile-payments` commits after each payment it reconciles.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,8 +17,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, clock
+from portal import audit, clock, rows
+from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.i18n import parse_amount
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.loans.service import loan_arrears, post_entry, reverse_entry
 from portal.payments.allocation import allocate_payment
@@ -32,17 +36,8 @@ from portal.plans.service import paid_since
 from portal.plans.terms import installments_covered
 
 
-class AmountRefused(Exception):
-    """The chosen amount is not allowed; `code` and `values` make the message."""
-
-    def __init__(self, code: str, **values):
-        super().__init__(code)
-        self.code = code
-        self.values = values
-
-
-class NotFound(Exception):
-    pass
+class PaymentRefused(DomainError):
+    """The chosen amount may not be paid; the codes' messages are in `labels.MESSAGES`."""
 
 
 def gateway() -> StripeGateway | None:
@@ -82,13 +77,11 @@ class PayOptions:
         return self.loan.currency
 
 
-def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -> PayOptions | None:
-    """The amounts a borrower may pay on their own loan; None if it is not theirs."""
-    loan = db.session.scalar(
-        sa.select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower.id)
-    )
+def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -> PayOptions:
+    """The amounts a borrower may pay on their own loan; NotFound if it is not theirs."""
+    loan = rows.owned(Loan, loan_id, borrower.id)
     if loan is None:
-        return None
+        raise NotFound()
     today = clock.today_for(borrower, now)
     arrears = loan_arrears(loan, today)
     outstanding = loan.balance.total
@@ -111,27 +104,68 @@ def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     )
 
 
-def choose_amount(options: PayOptions, choice: str, other_amount: int | None) -> tuple[str, int]:
-    """The purpose and amount of a payment, or AmountRefused."""
+def choose_amount(options: PayOptions, choice: str, other_amount: str | None) -> tuple[str, int]:
+    """The purpose and amount of a payment from the form's choice (and the amount typed for
+    "other_amount"), or AmountError / PaymentRefused about the field at fault."""
+    field = "other_amount" if choice == "other_amount" else "choice"
+    typed = None
+    if choice == "other_amount" and other_amount:
+        typed = parse_amount(other_amount, options.currency, field=field)
     if options.outstanding <= 0:
-        raise AmountRefused("nothing_owed")
+        raise PaymentRefused("nothing_owed", field)
     if choice == "overdue":
         if options.overdue <= 0:
-            raise AmountRefused("nothing_overdue")
+            raise PaymentRefused("nothing_overdue", field)
         return "overdue", options.overdue
     if choice == "installment":
         if options.next_installment <= 0:
-            raise AmountRefused("no_installment")
+            raise PaymentRefused("no_installment", field)
         return "installment", options.next_installment
     if choice == "other_amount":
-        if other_amount is None:
-            raise AmountRefused("missing")
-        if other_amount < options.minimum:
-            raise AmountRefused("too_small", minimum=options.minimum)
-        if other_amount > options.outstanding:
-            raise AmountRefused("too_large", maximum=options.outstanding)
-        return "other_amount", other_amount
-    raise AmountRefused("choose")
+        if typed is None:
+            raise PaymentRefused("no_amount", field)
+        if typed < options.minimum:
+            raise PaymentRefused(
+                "too_small", field, minimum=options.minimum, currency=options.currency
+            )
+        if typed > options.outstanding:
+            raise PaymentRefused(
+                "too_large", field, maximum=options.outstanding, currency=options.currency
+            )
+        return "other_amount", typed
+    raise PaymentRefused("choose", field)
+
+
+def begin_payment(
+    borrower: Borrower,
+    options: PayOptions,
+    choice: str,
+    other_amount: str | None,
+    form_token: str,
+    *,
+    language: str,
+    description: str,
+    status_url: Callable[[int], str],
+) -> Payment:
+    """Check the amount chosen, record the payment and, with Stripe, open its Checkout Session
+    (`status_url(payment_id)` is where Stripe sends the borrower back). The same form sent
+    twice gives the same payment. Refusals (PaymentRefused, AmountError) come before any
+    write; NotFound without Stripe keys in production, or for another borrower's form."""
+    purpose, amount = choose_amount(options, choice, other_amount)
+    provider = "stripe" if gateway() is not None else "development"
+    if provider == "development" and not development_payments():
+        raise NotFound()
+    payment, created = start_payment(borrower, options, purpose, amount, form_token, provider)
+    if created and provider == "stripe":
+        back = status_url(payment.id)
+        open_checkout(
+            payment,
+            language=language,
+            success_url=back,
+            cancel_url=back + "?cancelled=1",
+            description=description,
+        )
+    return payment
 
 
 def start_payment(
@@ -177,6 +211,7 @@ def start_payment(
 
 
 def new_form_token() -> str:
+    """A fresh token for one payment form shown: its idempotency key."""
     return secrets.token_urlsafe(24)
 
 
@@ -217,13 +252,8 @@ def _create_checkout(payment: Payment) -> None:
 # --- posting ------------------------------------------------------------------------------------
 
 
-def _lock_payment(payment_id: int) -> Payment:
-    payment = db.session.scalar(
-        sa.select(Payment)
-        .where(Payment.id == payment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+def _locked(payment_id: int) -> Payment:
+    payment = rows.locked(Payment, payment_id)
     if payment is None:
         raise NotFound()
     return payment
@@ -238,7 +268,7 @@ def post_success(
 ) -> bool:
     """Post a confirmed payment to the loan's journal, once. True if it posted now."""
     now = now or clock.now()
-    payment = _lock_payment(payment_id)
+    payment = _locked(payment_id)
     if payment.journal_entry_id is not None or payment.succeeded_at is not None:
         return False
     if payment_intent_id and payment.payment_intent_id is None:
@@ -295,11 +325,23 @@ def post_success(
     return True
 
 
+def settle_development(payment: Payment, succeed: bool) -> bool:
+    """The development path: the borrower confirms or declines a payment themselves, and it
+    goes through the same posting code as a confirmed Stripe payment. False if already settled."""
+    if payment.status != "created":
+        return False
+    if succeed:
+        post_success(payment.id, amount_received=payment.amount_minor, payment_intent_id=None)
+    else:
+        mark_unsuccessful(payment.id, "failed", "declined in the development path")
+    return True
+
+
 def mark_unsuccessful(
     payment_id: int, status: str, reason: str = "", now: datetime | None = None
 ) -> None:
     """A payment that failed or was cancelled; a posted payment is never undone this way."""
-    payment = _lock_payment(payment_id)
+    payment = _locked(payment_id)
     if payment.status in ("succeeded", "refunded"):
         return
     payment.status, payment.failure_reason = status, reason[:255] or None
@@ -315,7 +357,7 @@ def mark_unsuccessful(
 def refund(payment_id: int, now: datetime | None = None) -> None:
     """Reverse a refunded payment's posting (or remember the refund if it came first)."""
     now = now or clock.now()
-    payment = _lock_payment(payment_id)
+    payment = _locked(payment_id)
     if payment.refunded_at is not None:
         return
     payment.refunded_at, payment.updated_at = now, now
@@ -356,7 +398,8 @@ def apply_state(payment: Payment, state: PaymentState) -> None:
 def _payment_for(obj) -> Payment | None:
     metadata = obj.get("metadata") or {}
     if str(metadata.get("payment_id", "")).isdigit():
-        return db.session.get(Payment, int(metadata["payment_id"]))
+        payment_id = int(metadata["payment_id"])
+        return db.session.get(Payment, payment_id) if rows.valid_id(payment_id) else None
     intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj.get("id")
     if intent:
         return db.session.scalar(sa.select(Payment).where(Payment.payment_intent_id == intent))
@@ -374,7 +417,11 @@ HANDLED = (
 
 
 def handle_event(event) -> str:
-    """Apply one verified Stripe event exactly once. Returns what happened."""
+    """Apply one verified Stripe event exactly once. Returns what happened.
+
+    The event row and its posting are written in the same transaction: if the posting fails,
+    neither is kept and Stripe's next delivery applies the event. The savepoint only turns a
+    concurrent delivery of the same event into "duplicate"."""
     event_type = event.get("type")
     if event_type not in HANDLED:
         return "ignored"
@@ -422,67 +469,61 @@ def handle_event(event) -> str:
     return "posted" if posted else "already_posted"
 
 
-def reconcile(
+RECONCILE_OUTCOMES = ("posted", "failed", "still_open", "unreachable")
+
+
+def payments_to_reconcile(
     older_than: timedelta = timedelta(minutes=2), now: datetime | None = None
-) -> dict[str, int]:
-    """Ask Stripe about every unfinished Stripe payment and apply the answer. Idempotent."""
+) -> list[int]:
+    """The Stripe payments started at least `older_than` ago and not settled yet, by id;
+    none without Stripe keys."""
+    if gateway() is None:
+        return []
     now = now or clock.now()
-    client = gateway()
-    counts = {"posted": 0, "failed": 0, "still_open": 0, "unreachable": 0}
-    if client is None:
-        return counts
-    ids = db.session.scalars(
-        sa.select(Payment.id)
-        .where(
-            Payment.provider == "stripe",
-            Payment.status.in_(("created", "processing")),
-            Payment.created_at <= now - older_than,
-        )
-        .order_by(Payment.id)
-    ).all()
-    for payment_id in ids:
-        payment = db.session.get(Payment, payment_id)
-        if payment.payment_intent_id is None and payment.checkout_session_id is None:
-            if not payment.checkout_params:
-                # Never sent to Stripe (the process stopped first): nothing can have been paid.
-                mark_unsuccessful(payment.id, "canceled", "never sent to Stripe")
-                db.session.commit()
-                counts["failed"] += 1
-                continue
-            # Sent, but the answer was lost: the same request under the same idempotency key
-            # returns the same session.
-            _create_checkout(payment)
-            if payment.checkout_session_id is None:
-                db.session.commit()
-                counts["unreachable"] += 1
-                continue
-        try:
-            state = client.payment_state(
-                payment_intent_id=payment.payment_intent_id,
-                checkout_session_id=payment.checkout_session_id,
+    return list(
+        db.session.scalars(
+            sa.select(Payment.id)
+            .where(
+                Payment.provider == "stripe",
+                Payment.status.in_(("created", "processing")),
+                Payment.created_at <= now - older_than,
             )
-        except (GatewayUnavailable, GatewayRefused):
-            counts["unreachable"] += 1
-            continue
-        before = payment.status
-        apply_state(payment, state)
-        db.session.commit()
-        if payment.status == "succeeded" and before != "succeeded":
-            counts["posted"] += 1
-        elif payment.status in ("failed", "canceled"):
-            counts["failed"] += 1
-        else:
-            counts["still_open"] += 1
-    return counts
+            .order_by(Payment.id)
+        )
+    )
+
+
+def reconcile_payment(payment_id: int) -> str:
+    """Ask Stripe about one unsettled payment and apply the answer (idempotent; flushes, the
+    command commits). Returns one of RECONCILE_OUTCOMES."""
+    payment = db.session.get(Payment, payment_id)
+    if payment.payment_intent_id is None and payment.checkout_session_id is None:
+        if not payment.checkout_params:
+            # Never sent to Stripe (the process stopped first): nothing can have been paid.
+            mark_unsuccessful(payment.id, "canceled", "never sent to Stripe")
+            return "failed"
+        # Sent, but the answer was lost: the same request under the same idempotency key
+        # returns the same session.
+        _create_checkout(payment)
+        if payment.checkout_session_id is None:
+            return "unreachable"
+    try:
+        state = gateway().payment_state(
+            payment_intent_id=payment.payment_intent_id,
+            checkout_session_id=payment.checkout_session_id,
+        )
+    except (GatewayUnavailable, GatewayRefused):
+        return "unreachable"
+    before = payment.status
+    apply_state(payment, state)
+    if payment.status == "succeeded" and before != "succeeded":
+        return "posted"
+    if payment.status in ("failed", "canceled"):
+        return "failed"
+    return "still_open"
 
 
 # --- reading ----------------------------------------------------------------------------------
-
-
-def borrower_payment(borrower: Borrower, payment_id: int) -> Payment | None:
-    return db.session.scalar(
-        sa.select(Payment).where(Payment.id == payment_id, Payment.borrower_id == borrower.id)
-    )
 
 
 def borrower_payments(borrower: Borrower) -> list[Payment]:

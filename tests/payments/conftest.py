@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import LoanDueDate
@@ -23,8 +24,8 @@ def owing(app, make_borrower):
 
     def make(**extra):
         record = make_borrower(language="en", **extra)
-        today = datetime.now(UTC).date()
         with app.app_context():
+            today = clock.business_today()
             post_entry(
                 record.loan_id,
                 "charge",

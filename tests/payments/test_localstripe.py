@@ -66,6 +66,13 @@ def confirm_at_stripe(app, payment_id, amount=135_000):
         return intent_id
 
 
+def reconcile(runner) -> str:
+    """`flask portal reconcile-payments` for every unsettled payment; its summary line."""
+    result = runner.invoke(args=["portal", "reconcile-payments", "--older-than-minutes", "0"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def principal(app, loan_id):
     with app.app_context():
         return db.session.get(Loan, loan_id).principal_minor
@@ -90,16 +97,14 @@ def test_a_signed_webhook_from_stripe_posts_the_payment(
     assert principal(stripe_app, record.loan_id) == 400_000
 
 
-def test_reconciliation_posts_what_succeeded_once(stripe_app, owing):
+def test_reconciliation_posts_what_succeeded_once(stripe_app, runner, owing):
     record = owing()
     payment_id = start(stripe_app, record)
     # Stripe took the money, then the portal crashed before anything was posted.
     confirm_at_stripe(stripe_app, payment_id)
     assert principal(stripe_app, record.loan_id) == 500_000
-    with stripe_app.app_context():
-        first = service.reconcile(older_than=timedelta(0))
-        second = service.reconcile(older_than=timedelta(0))
-    assert first["posted"] == 1 and second["posted"] == 0
+    assert "posted 1" in reconcile(runner)
+    assert "posted 0" in reconcile(runner)
     assert principal(stripe_app, record.loan_id) == 400_000
 
 
@@ -116,7 +121,7 @@ def test_reconcile_command(stripe_app, runner, owing):
     assert "posted 0" in runner.invoke(args=["portal", "reconcile-payments"]).output
 
 
-def test_reconciliation_recovers_a_lost_checkout_answer(app, owing):
+def test_reconciliation_recovers_a_lost_checkout_answer(app, runner, owing):
     """The create call reached Stripe but its answer was lost: asking again with the same
     idempotency key finds the session, and its success is posted."""
     from portal.payments.gateway import PaymentState
@@ -136,19 +141,47 @@ def test_reconciliation_recovers_a_lost_checkout_answer(app, owing):
             description="Loan",
         )
         db.session.commit()
-        fake.unavailable = False
-        assert service.reconcile(older_than=timedelta(0))["posted"] == 1
+    fake.unavailable = False
+    assert "posted 1" in reconcile(runner)
+    with app.app_context():
         payment = db.session.get(Payment, payment_id)
         assert payment.checkout_session_id == "cs_test_1"
         assert fake.checkouts[0]["idempotency_key"] == payment.idempotency_key
 
 
-def test_reconciliation_closes_a_payment_never_sent_to_stripe(app, owing):
+def test_reconciliation_closes_a_payment_never_sent_to_stripe(app, runner, owing):
     app.config["PAYMENT_GATEWAY"] = fake = FakeGateway()
     record = owing()
     payment_id = start(app, record)  # the process stopped before calling Stripe
+    assert "failed 1" in reconcile(runner)
     with app.app_context():
-        assert service.reconcile(older_than=timedelta(0))["failed"] == 1
         assert db.session.get(Payment, payment_id).status == "canceled"
     assert fake.checkouts == []
     assert principal(app, record.loan_id) == 500_000
+
+
+def test_reconciliation_keeps_each_payment_it_settled(app, runner, owing):
+    """The command commits payment by payment: a crash on the second keeps the first posted."""
+    from portal.payments.gateway import PaymentState
+
+    class CrashesOnTheSecond(FakeGateway):
+        def payment_state(self, **kwargs):
+            if self.state.status == "succeeded":
+                raise RuntimeError("the process died")
+            self.state = PaymentState(kwargs["payment_intent_id"], "succeeded", 135_000, False)
+            return self.state
+
+    app.config["PAYMENT_GATEWAY"] = CrashesOnTheSecond()
+    first, second = owing(), owing()
+    ids = [start(app, first), start(app, second)]
+    with app.app_context():
+        for number, payment_id in enumerate(ids):
+            payment = db.session.get(Payment, payment_id)
+            payment.payment_intent_id, payment.status = f"pi_crash_{number}", "processing"
+        db.session.commit()
+    result = runner.invoke(args=["portal", "reconcile-payments", "--older-than-minutes", "0"])
+    assert isinstance(result.exception, RuntimeError)
+    assert principal(app, first.loan_id) == 400_000
+    assert principal(app, second.loan_id) == 500_000
+    with app.app_context():
+        assert [db.session.get(Payment, i).status for i in ids] == ["succeeded", "processing"]

@@ -163,3 +163,43 @@ def test_paying_more_than_is_owed_keeps_a_flagged_credit(app, client, owing, fak
         )
     page = client.get("/loans", headers={"Accept-Language": "en"}).text
     assert "You have a credit of CN¥50.00" in page
+
+
+def test_an_event_and_its_posting_commit_or_roll_back_together(
+    app, client, owing, fake_gateway, monkeypatch
+):
+    """A posting that fails keeps no trace of its event either, so Stripe's retry posts it."""
+    from portal import audit
+    from portal.loans.models import JournalEntry
+    from portal.payments.models import StripeEvent
+
+    record, payment = started_payment(app, client, owing)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer 500, as in production
+    record_audit = audit.record
+
+    def fail_after_the_journal_entry(action, **details):
+        if action == "payment.posted":
+            raise RuntimeError("the posting failed half way")
+        return record_audit(action, **details)
+
+    def stored():
+        with app.app_context():
+            events = db.session.scalars(sa.select(StripeEvent.id)).all()
+            entries = db.session.scalars(
+                sa.select(JournalEntry.id).where(
+                    JournalEntry.loan_id == record.loan_id, JournalEntry.kind == "payment"
+                )
+            ).all()
+            return events, len(entries), db.session.get(Payment, payment.id).status
+
+    delivery = intent_succeeded("evt_1", payment.id, 135_000)
+    monkeypatch.setattr(audit, "record", fail_after_the_journal_entry)
+    assert post(client, delivery).status_code == 500
+    assert stored() == ([], 0, "processing")
+    assert balance(app, record.loan_id) == (535_000, 0)
+
+    monkeypatch.setattr(audit, "record", record_audit)  # the fault is fixed; Stripe retries
+    assert post(client, delivery).json == {"status": "posted"}
+    assert post(client, delivery).json == {"status": "duplicate"}
+    assert stored() == (["evt_1"], 1, "succeeded")
+    assert balance(app, record.loan_id) == (400_000, 0)
