@@ -20,8 +20,8 @@ bp = Blueprint("account", __name__)
 @role_required(Role.BORROWER)
 def dashboard():
     """Every loan of the borrower: what is owed, the collection stage, what happens next."""
-    overviews = loans.dashboard(current_user.borrower)
-    return render_template("account/dashboard.html", overviews=overviews, rules=contact_rules())
+    dashboard = loans.dashboard(current_user.borrower)
+    return render_template("account/dashboard.html", dashboard=dashboard)
 
 
 @bp.get("/loans/<int:loan_id>")
@@ -33,7 +33,7 @@ def loan(loan_id):
         abort(404)
     points = [(line.entry.posted_at, line.balance_after.total) for line in detail.journal]
     chart = balance_chart(points, until=clock.now())
-    return render_template("account/loan.html", detail=detail, chart=chart, rules=contact_rules())
+    return render_template("account/loan.html", detail=detail, chart=chart)
 
 
 @bp.get("/rights")

@@ -15,7 +15,8 @@ STATUS_NAMES = {
 }
 PURPOSE_NAMES = {
     "overdue": _l("Overdue amount"),
-    "installment": _l("Plan installment"),
+    "installment": _l("Next installment"),
+    "full_balance": _l("Everything owed"),
     "other_amount": _l("Other amount"),
 }
 

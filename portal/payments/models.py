@@ -12,7 +12,7 @@ from portal.columns import UTCDateTime, one_of
 from portal.extensions import db
 
 PAYMENT_STATUSES = ("created", "processing", "succeeded", "failed", "canceled", "refunded")
-PURPOSES = ("overdue", "installment", "other_amount")
+PURPOSES = ("overdue", "installment", "full_balance", "other_amount")
 
 
 class Payment(db.Model):
@@ -49,6 +49,10 @@ class Payment(db.Model):
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # How much of the payment has been refunded and reversed so far (refunds may come in parts).
     refunded_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    # The loan right after the payment was posted, for the receipt: what was still owed and
+    # what was still overdue on the schedule in force.
+    balance_after_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
+    overdue_after_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
     receipt_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -18,12 +18,15 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, clock, rows
+from portal.account.service import account as account_of
+from portal.account.service import allocation_for
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.i18n import parse_amount
+from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
-from portal.loans.service import loan_arrears, post_entry, reverse_entry
-from portal.payments.allocation import allocate_payment
+from portal.loans.service import post_entry
+from portal.loans.standing import PAY_OVERDUE, NextAction, refund_reversal
 from portal.payments.gateway import (
     GatewayRefused,
     GatewayUnavailable,
@@ -31,9 +34,6 @@ from portal.payments.gateway import (
     StripeGateway,
 )
 from portal.payments.models import Payment, StripeEvent
-from portal.plans.models import PaymentPlan
-from portal.plans.service import paid_since
-from portal.plans.terms import installments_covered
 
 
 class PaymentRefused(DomainError):
@@ -64,13 +64,16 @@ def development_payments() -> bool:
 # --- what may be paid ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class PayOptions:
+    """What a borrower may pay on one loan: read from the one account model (pay_options)."""
+
     loan: Loan
     outstanding: int
-    overdue: int
-    next_installment: int  # 0 without an active plan
+    overdue: int  # the overdue amount, when that is what to pay next
+    next_installment: int  # the next installment of the schedule in force, when nothing is overdue
     minimum: int
+    next_action: NextAction | None = None
 
     @property
     def currency(self) -> str:
@@ -79,29 +82,15 @@ class PayOptions:
 
 def pay_options(borrower: Borrower, loan_id: int, now: datetime | None = None) -> PayOptions:
     """The amounts a borrower may pay on their own loan; NotFound if it is not theirs."""
-    loan = rows.owned(Loan, loan_id, borrower.id)
-    if loan is None:
+    found = account_of(borrower, loan_id, now=now) if rows.valid_id(loan_id) else None
+    if found is None:
         raise NotFound()
-    today = clock.today_for(borrower, now)
-    arrears = loan_arrears(loan, today)
-    outstanding = loan.balance.total
-    plan = db.session.scalar(sa.select(PaymentPlan).where(PaymentPlan.active_loan_id == loan.id))
-    next_installment = 0
-    if plan is not None:
-        ordered = sorted(plan.installments, key=lambda i: (i.due_on, i.number))
-        paid = paid_since(loan.id, plan.accepted_at)
-        covered = installments_covered([i.amount_minor for i in ordered], paid)
-        if covered < len(ordered):
-            already = paid - sum(i.amount_minor for i in ordered[:covered])
-            next_installment = min(ordered[covered].amount_minor - already, outstanding)
-    minimum = min(current_app.config["PAYMENT_MIN_MINOR"], outstanding)
-    return PayOptions(
-        loan,
-        outstanding,
-        min(arrears.due_now, outstanding),
-        next_installment,
-        minimum,
-    )
+    owed = found.standing.owed
+    action = found.standing.next_action
+    overdue = action.amount if action is not None and action.kind == PAY_OVERDUE else 0
+    installment = action.amount if action is not None and action.kind != PAY_OVERDUE else 0
+    minimum = min(current_app.config["PAYMENT_MIN_MINOR"], owed)
+    return PayOptions(found.loan, owed, overdue, installment, minimum, action)
 
 
 def choose_amount(options: PayOptions, choice: str, other_amount: str | None) -> tuple[str, int]:
@@ -121,6 +110,8 @@ def choose_amount(options: PayOptions, choice: str, other_amount: str | None) ->
         if options.next_installment <= 0:
             raise PaymentRefused("no_installment", field)
         return "installment", options.next_installment
+    if choice == "full_balance":
+        return "full_balance", options.outstanding
     if choice == "other_amount":
         if typed is None:
             raise PaymentRefused("no_amount", field)
@@ -276,8 +267,8 @@ def post_success(
     amount = amount_received or payment.amount_minor
     payment.status, payment.succeeded_at, payment.updated_at = "succeeded", now, now
     payment.receipt_number = f"R{now:%Y%m%d}{payment.id:07d}"
-    if payment.refunded_at is not None:
-        # The refund arrived first: the money came and went, the balance never moves.
+    if payment.refunded_minor >= amount:
+        # The whole refund arrived first: the money came and went, the balance never moves.
         payment.status = "refunded"
         audit.record(
             "payment.succeeded_after_refund",
@@ -286,9 +277,10 @@ def post_success(
             borrower_id=payment.borrower_id,
         )
         return False
+    borrower = db.session.get(Borrower, payment.borrower_id)
+    # Computed from the balance read under the loan's row lock, which the posting then moves.
+    allocation = allocation_for(borrower, payment.loan_id, amount, now=now)
     loan = db.session.get(Loan, payment.loan_id)
-    balance = loan.balance
-    allocation = allocate_payment(amount, balance)
     if allocation.applied.total > 0:
         entry = post_entry(
             loan.id,
@@ -321,8 +313,19 @@ def post_success(
             "fee": allocation.applied.fee,
         },
     )
+    if payment.refunded_minor:
+        # Part of it was refunded before the success arrived: take that part back now.
+        _reverse_refunded(payment, payment.refunded_minor, already=0)
+    _remember_outcome(payment, borrower, now)
     db.session.flush()
     return True
+
+
+def _remember_outcome(payment: Payment, borrower: Borrower, now: datetime) -> None:
+    """Keep the balance and what is still overdue right after the payment, for the receipt."""
+    after = account_of(borrower, payment.loan_id, now=now).standing
+    payment.balance_after_minor = after.owed
+    payment.overdue_after_minor = after.overdue.total
 
 
 def settle_development(payment: Payment, succeed: bool) -> bool:
@@ -354,30 +357,61 @@ def mark_unsuccessful(
     )
 
 
-def refund(payment_id: int, now: datetime | None = None) -> None:
-    """Reverse a refunded payment's posting (or remember the refund if it came first)."""
+def refund(payment_id: int, refunded_total: int | None = None, now: datetime | None = None) -> None:
+    """Reverse what was refunded of a payment, by the amount refunded and never more.
+
+    `refunded_total` is everything refunded on the payment so far (Stripe's `amount_refunded`);
+    None means all of it. Refunds come whole or in parts, late, early or twice: each part is
+    reversed once, newest allocation first. A refund before the success is remembered and
+    taken back when the success is posted, so the two net to what was kept.
+    """
     now = now or clock.now()
     payment = _locked(payment_id)
-    if payment.refunded_at is not None:
+    total = payment.amount_minor if refunded_total is None else refunded_total
+    total = min(max(total, 0), payment.amount_minor)
+    already = payment.refunded_minor
+    if total <= already:
         return
-    payment.refunded_at, payment.updated_at = now, now
+    payment.refunded_at, payment.updated_at = payment.refunded_at or now, now
     if payment.succeeded_at is not None:
+        _reverse_refunded(payment, total, already=already)
+    payment.refunded_minor = total
+    if total >= payment.amount_minor and payment.succeeded_at is not None:
         payment.status = "refunded"
-        if payment.journal_entry_id is not None:
-            reverse_entry(
-                db.session.get(JournalEntry, payment.journal_entry_id),
-                reference=f"refund-{payment.payment_intent_id or payment.id}",
-            )
-        if payment.credit_minor:
-            loan = db.session.get(Loan, payment.loan_id)
-            loan.credit_minor -= payment.credit_minor
     audit.record(
         "payment.refunded",
         subject_type="payment",
         subject_id=payment.id,
         borrower_id=payment.borrower_id,
+        details={"refunded": total, "before": already},
     )
     db.session.flush()
+
+
+def _reverse_refunded(payment: Payment, total: int, *, already: int) -> None:
+    """Post the reversal of the part `already`..`total` of the payment's refund."""
+    entry = (
+        db.session.get(JournalEntry, payment.journal_entry_id) if payment.journal_entry_id else None
+    )
+    applied = (
+        [-Components(entry.principal_minor, entry.interest_minor, entry.fee_minor)]
+        if entry is not None
+        else []
+    )
+    change = refund_reversal(total, already, applied, credit=payment.credit_minor)
+    credit_back = min(total, payment.credit_minor) - min(already, payment.credit_minor)
+    if credit_back:
+        loan = db.session.get(Loan, payment.loan_id)
+        loan.credit_minor -= credit_back
+    if not change.is_zero():
+        post_entry(
+            payment.loan_id,
+            "reversal",
+            change,
+            reference=f"refund-{payment.payment_intent_id or payment.id}-{total}"[:64],
+            description="Refund",
+            reverses=entry,
+        )
 
 
 def apply_state(payment: Payment, state: PaymentState) -> None:
@@ -455,7 +489,8 @@ def handle_event(event) -> str:
             payment_intent_id=intent if isinstance(intent, str) else None,
         )
     elif event_type == "charge.refunded":
-        refund(payment.id)
+        refunded = obj.get("amount_refunded")
+        refund(payment.id, int(refunded) if isinstance(refunded, int) else None)
         return "refunded"
     else:
         status = (

@@ -72,6 +72,8 @@ def _begin_payment(form, options):
 
 
 def _choices(options):
+    """The next action's amount first (what is overdue, or the next installment), then the
+    whole balance when that is more, then an amount of the borrower's own."""
     choices = []
     if options.overdue > 0:
         overdue = format_money(options.overdue, options.currency)
@@ -79,6 +81,9 @@ def _choices(options):
     if options.next_installment > 0:
         installment = format_money(options.next_installment, options.currency)
         choices.append(("installment", _("The next installment: %(amount)s", amount=installment)))
+    if options.outstanding > max(options.overdue, options.next_installment):
+        whole = format_money(options.outstanding, options.currency)
+        choices.append(("full_balance", _("Everything you owe: %(amount)s", amount=whole)))
     choices.append(("other_amount", _("Another amount")))
     return choices
 

@@ -16,7 +16,7 @@ from portal import audit, clock
 from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
-from portal.loans.service import loan_arrears
+from portal.loans.service import contract_standing as loan_arrears
 from portal.pagination import Page, paginate
 from portal.plans.models import (
     HardshipRequest,

@@ -22,6 +22,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column("refunded_minor", sa.BigInteger(), nullable=False, server_default="0")
         )
+        batch_op.add_column(sa.Column("balance_after_minor", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("overdue_after_minor", sa.BigInteger(), nullable=True))
+        batch_op.drop_constraint(op.f("ck_payments_purpose_known"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_payments_purpose_known"), "purpose IN ('overdue', 'installment', 'full_balance', 'other_amount')"
+        )
     with op.batch_alter_table("journal_entries", schema=None) as batch_op:
         batch_op.drop_constraint("uq_journal_entries_reverses_entry_id", type_="unique")
         batch_op.create_index(
@@ -78,6 +84,12 @@ def downgrade():
             "uq_journal_entries_reverses_entry_id", ["reverses_entry_id"]
         )
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_payments_purpose_known"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_payments_purpose_known"), "purpose IN ('overdue', 'installment', 'other_amount')"
+        )
+        batch_op.drop_column("overdue_after_minor")
+        batch_op.drop_column("balance_after_minor")
         batch_op.drop_column("refunded_minor")
     with op.batch_alter_table("loans", schema=None) as batch_op:
         batch_op.drop_column("held_days")
