@@ -1,12 +1,14 @@
-"""Overdue amounts, days past due and the place on the stage ladder."""
+"""Overdue amounts, days past due and the place on the stage ladder (the account model on a
+contract schedule)."""
 
 from datetime import date
 
 import pytest
 
-from portal.loans.arrears import Installment, arrears_on, ladder_position
 from portal.loans.journal import Components
 from portal.loans.ladder import DEFAULT_LADDER, Rung
+from portal.loans.standing import ScheduledPayment as Installment
+from portal.loans.standing import standing
 
 LADDER = [Rung(code, dpd) for code, dpd in DEFAULT_LADDER]
 # Three installments of 1,000.00 principal + 50.00 interest.
@@ -54,26 +56,26 @@ FULL = Components(300_000, 15_000, 0)
     ],
 )
 def test_arrears(balance, today, overdue, days, oldest):
-    arrears = arrears_on(balance, SCHEDULE, today)
+    arrears = standing(balance, SCHEDULE, today, LADDER)
     assert arrears.overdue == overdue
     assert arrears.days_past_due == days
     assert arrears.oldest_unpaid_due_on == oldest
 
 
 def test_due_today_is_reported_separately():
-    arrears = arrears_on(FULL, SCHEDULE, date(2026, 1, 31))
+    arrears = standing(FULL, SCHEDULE, date(2026, 1, 31), LADDER)
     assert arrears.due_today == Components(100_000, 5_000, 0)
     assert not arrears.is_overdue
 
 
 def test_leap_day_due_date():
     schedule = [Installment(date(2028, 2, 29), 1_000, 0)]
-    arrears = arrears_on(Components(1_000, 0, 0), schedule, date(2028, 3, 1))
+    arrears = standing(Components(1_000, 0, 0), schedule, date(2028, 3, 1), LADDER)
     assert arrears.days_past_due == 1
 
 
 def test_no_schedule_means_nothing_overdue_but_fees():
-    arrears = arrears_on(Components(5_000, 100, 300), [], date(2026, 1, 1))
+    arrears = standing(Components(5_000, 100, 300), [], date(2026, 1, 1), LADDER)
     assert arrears.overdue == Components(0, 0, 300)
 
 
@@ -91,21 +93,21 @@ def test_no_schedule_means_nothing_overdue_but_fees():
     ],
 )
 def test_ladder_position_and_next_stage_date(today, current, following, starts_on):
-    position = ladder_position(arrears_on(FULL, SCHEDULE, today), LADDER, today)
-    assert (position.current.code if position.current else None) == current
-    assert (position.next.code if position.next else None) == following
-    assert position.next_starts_on == starts_on
+    position = standing(FULL, SCHEDULE, today, LADDER)
+    assert (position.stage.code if position.stage else None) == current
+    assert (position.next_rung.code if position.next_rung else None) == following
+    assert position.next_stage_on == starts_on
 
 
 def test_ladder_states_for_drawing():
     today = date(2026, 3, 3)
-    position = ladder_position(arrears_on(FULL, SCHEDULE, today), LADDER, today)
-    states = [position.state_of(rung) for rung in position.rungs]
+    position = standing(FULL, SCHEDULE, today, LADDER)
+    states = [position.stage_state(rung) for rung in position.ladder]
     assert states == ["passed", "passed", "passed", "current", "ahead", "ahead"]
 
 
 def test_a_product_ladder_with_other_thresholds():
     ladder = [Rung("early_warning", 1), Rung("agency", 10)]
     today = date(2026, 2, 12)
-    position = ladder_position(arrears_on(FULL, SCHEDULE, today), ladder, today)
-    assert position.current.code == "agency" and position.next is None
+    position = standing(FULL, SCHEDULE, today, ladder)
+    assert position.stage.code == "agency" and position.next_rung is None
