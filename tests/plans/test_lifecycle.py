@@ -2,6 +2,8 @@
 
 import pytest
 
+from portal.errors import NotAllowed
+from portal.plans.labels import MESSAGES
 from portal.plans.lifecycle import (
     ACCEPT,
     ACCEPTED,
@@ -170,3 +172,9 @@ def test_closed_requests_allow_nothing_and_open_ones_can_be_withdrawn():
         assert WITHDRAW in allowed_actions(status, actor=BORROWER)
     for status in CLOSED:
         assert not any(source == status for source, _action in TRANSITIONS)
+
+
+def test_a_refused_transition_is_not_allowed_and_has_a_message():
+    codes = {case[-1] for case in CASES if case[-1] not in STATUSES}
+    assert codes <= set(MESSAGES)
+    assert issubclass(TransitionRefused, NotAllowed)
