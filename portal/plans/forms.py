@@ -15,8 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.errors import DomainError, show_error
 from portal.fields import DayField, WholeNumberField
 from portal.i18n import AmountError, amount_error_message, parse_amount
+from portal.plans.labels import MESSAGES
 from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN, Terms
 
 REASONS = {
@@ -142,3 +144,9 @@ def terms_from(form, currency: str) -> Terms | None:
         down_payment=down_payment,
         first_due_on=form.first_due_on.data,
     )
+
+
+def show_refusal(form, error: DomainError) -> None:
+    """Put a refusal on the form: every rule a refused request breaks, or the one error."""
+    for each in getattr(error, "problems", None) or [error]:
+        show_error(form, each, MESSAGES)

@@ -1,4 +1,4 @@
-"""Translated words for requests and plans, and the rule messages."""
+"""Translated words for requests and plans, and the messages of their refusals."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,20 +25,50 @@ DECISION_NAMES = {
     "counter": _l("Counter-offer"),
 }
 
-PLAN_STATUS_NAMES = {
-    "active": _l("Active"),
-    "completed": _l("Completed"),
-    "broken": _l("Ended: an installment was missed"),
-}
 
-UPLOAD_MESSAGES = {
-    "too_many": _l("You can add at most 5 files."),
-    "empty": _l("The file %(name)s is empty."),
-    "too_large": _l("The file %(name)s is larger than 10 MB."),
-    "wrong_type": _l("The file %(name)s is not a JPEG or PNG photo or a PDF."),
-}
+def _first_due_on(days, latest, **_values) -> str:
+    return _(
+        "The first installment must fall within the next %(days)d days, "
+        "by %(latest)s at the latest.",
+        days=days,
+        latest=latest.isoformat(),
+    )
 
-NOT_ALLOWED = {
+
+def _down_payment(balance, currency, **_values) -> str:
+    return _(
+        "The down payment must be less than what you owe (%(balance)s).",
+        balance=format_money(balance, currency),
+    )
+
+
+def _installment_too_small(minimum, most_months, currency, **_values) -> str:
+    return _(
+        "Each installment must be at least %(minimum)s. With this down payment, "
+        "choose at most %(months)d months.",
+        minimum=format_money(minimum, currency),
+        months=most_months,
+    )
+
+
+# Every refusal of the request pages, by code (see portal.errors.message_for).
+MESSAGES = {
+    # The rules a request's terms break (portal.plans.terms.problems).
+    "open_request": _l(
+        "This loan already has an open request. Wait for its answer or withdraw it."
+    ),
+    "active_plan": _l("This loan already has an active plan."),
+    "nothing_owed": _l("Nothing is owed on this loan."),
+    "nothing_overdue": _l("Nothing on this loan is overdue, so there is nothing to extend."),
+    "extension_days": _l("An extension must be between %(min)d and %(max)d days."),
+    "too_many_extensions": _l(
+        "A loan can have at most %(max)d extensions, and this one has had them."
+    ),
+    "months": _l("A plan must have between %(min)d and %(max)d monthly installments."),
+    "first_due_on": _first_due_on,
+    "down_payment": _down_payment,
+    "installment_too_small": _installment_too_small,
+    # What a request's status or its people do not allow (portal.plans.lifecycle).
     "not_found": _l("This request does not exist."),
     "not_open": _l("This request is already closed."),
     "not_offered": _l("There is no offer waiting for your answer on this request."),
@@ -54,44 +84,11 @@ NOT_ALLOWED = {
     ),
     "reason_required": _l("Choose the reason the borrower will see."),
     "unknown_action": _l("Choose a decision."),
+    # Supporting documents.
+    "no_files": _l("Choose at least one file."),
+    "too_many": _l("You can add at most 5 files."),
+    "empty": _l("The file %(name)s is empty."),
+    "too_large": _l("The file %(name)s is larger than 10 MB."),
+    "wrong_type": _l("The file %(name)s is not a JPEG or PNG photo or a PDF."),
+    "default": _l("This request is not possible."),
 }
-
-
-def problem_message(problem, currency: str) -> str:
-    """A refusal rule in plain words."""
-    v = problem.values
-    code = problem.code
-    if code == "open_request":
-        return _("This loan already has an open request. Wait for its answer or withdraw it.")
-    if code == "active_plan":
-        return _("This loan already has an active plan.")
-    if code == "nothing_owed":
-        return _("Nothing is owed on this loan.")
-    if code == "nothing_overdue":
-        return _("Nothing on this loan is overdue, so there is nothing to extend.")
-    if code == "extension_days":
-        return _("An extension must be between %(min)d and %(max)d days.", **v)
-    if code == "too_many_extensions":
-        return _("A loan can have at most %(max)d extensions, and this one has had them.", **v)
-    if code == "months":
-        return _("A plan must have between %(min)d and %(max)d monthly installments.", **v)
-    if code == "first_due_on":
-        return _(
-            "The first installment must fall within the next %(days)d days, "
-            "by %(latest)s at the latest.",
-            days=v["days"],
-            latest=v["latest"].isoformat(),
-        )
-    if code == "down_payment":
-        return _(
-            "The down payment must be less than what you owe (%(balance)s).",
-            balance=format_money(v["balance"], currency),
-        )
-    if code == "installment_too_small":
-        return _(
-            "Each installment must be at least %(minimum)s. With this down payment, "
-            "choose at most %(months)d months.",
-            minimum=format_money(v["minimum"], currency),
-            months=v["most_months"],
-        )
-    return _("This request is not possible.")

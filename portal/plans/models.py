@@ -10,11 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal import clock
 from portal.columns import UTCDateTime, one_of
 from portal.extensions import db
+from portal.plans import lifecycle
 from portal.plans.terms import Terms
 
-# A request is open while it waits for an approver or for the borrower.
-OPEN_STATUSES = ("submitted", "second_approval", "offered")
-REQUEST_STATUSES = OPEN_STATUSES + ("accepted", "rejected", "withdrawn", "declined", "lapsed")
 PLAN_STATUSES = ("active", "completed", "broken")
 
 
@@ -45,7 +43,7 @@ class HardshipRequest(db.Model):
     __tablename__ = "hardship_requests"
     __table_args__ = (
         sa.CheckConstraint(one_of("kind", ("extension", "installment_plan")), name="kind_known"),
-        sa.CheckConstraint(one_of("status", REQUEST_STATUSES), name="status_known"),
+        sa.CheckConstraint(one_of("status", lifecycle.STATUSES), name="status_known"),
         sa.Index("ix_hardship_requests_status_created", "status", "created_at"),
         sa.Index("ix_hardship_requests_borrower_created", "borrower_id", "created_at"),
         sa.Index("ix_hardship_requests_loan", "loan_id"),
@@ -58,7 +56,7 @@ class HardshipRequest(db.Model):
     # enforced by the database on every engine.
     open_loan_id: Mapped[int | None] = mapped_column(unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
-    status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
+    status: Mapped[str] = mapped_column(sa.String(20), default=lifecycle.SUBMITTED)
     extension_days: Mapped[int | None]
     months: Mapped[int | None]
     down_payment_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -84,13 +82,20 @@ class HardshipRequest(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     loan = relationship("Loan")
+    borrower = relationship("Borrower")
     decisions: Mapped[list[RequestDecision]] = relationship(
         back_populates="request", order_by="RequestDecision.step"
     )
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        """Waiting for an approver or for the borrower."""
+        return self.status in lifecycle.OPEN
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Waiting for an approver (a first or a second approval)."""
+        return self.status in lifecycle.WAITING
 
     @property
     def requested(self) -> Terms:
@@ -123,7 +128,7 @@ class RequestDecision(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("request_id", "step"),
         sa.CheckConstraint(
-            one_of("action", ("approve", "second_approve", "reject", "counter")),
+            one_of("action", lifecycle.DECISIONS),
             name="action_known",
         ),
     )

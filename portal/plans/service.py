@@ -1,23 +1,27 @@
 """Hardship requests: submit, withdraw, decide, accept, and what time decides.
 
-Functions flush and never commit; views commit once per request. Refusals are raised as the
-small exceptions below, carrying the rule problems for translated messages.
+Functions flush and never commit: the request edge commits (the tick command, for
+`apply_time`). Every refusal is a DomainError raised before anything is written; what a
+request's status allows is asked of `portal.plans.lifecycle`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, clock
+from portal import audit, clock, rows
+from portal.errors import DomainError, NotAllowed, NotFound
 from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.loans.service import contract_standing as loan_arrears
 from portal.pagination import Page, paginate
+from portal.plans import lifecycle
 from portal.plans.models import (
     HardshipRequest,
     PaymentPlan,
@@ -29,15 +33,14 @@ from portal.plans.terms import (
     EXTENSION,
     Installment,
     PlanRules,
-    Problem,
+    RuleBroken,
     Terms,
     installments_covered,
     problems,
     schedule_for,
 )
-from portal.uploads import CheckedFile, UploadedFile, store
+from portal.uploads import CheckedFile, UploadedFile, UploadRefused, check_files, store
 
-REQUEST_REASONS = ("job_loss", "income_drop", "illness", "family_emergency", "disaster", "other")
 REJECT_REASONS = (
     "not_affordable",
     "missing_documents",
@@ -61,20 +64,13 @@ RULE_FIELDS = (
 )
 
 
-class RequestRefused(Exception):
-    """The request breaks rules; `problems` says which."""
+class RequestRefused(DomainError):
+    """The terms break one or more rules: `problems` holds each (a RuleBroken); the error
+    itself reads as the first."""
 
-    def __init__(self, found: list[Problem]):
-        super().__init__(", ".join(p.code for p in found))
+    def __init__(self, found: list[RuleBroken]):
+        super().__init__(found[0].code, found[0].field, **found[0].values)
         self.problems = found
-
-
-class NotAllowed(Exception):
-    """The action is not possible in the request's current state; `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def ensure_plan_rules() -> None:
@@ -117,16 +113,16 @@ class RequestContext:
     open_request: HardshipRequest | None
     active_plan: PaymentPlan | None
 
-    def blocking_problems(self) -> list[Problem]:
+    def blocking_problems(self) -> list[RuleBroken]:
         """What stops any request on this loan, whatever its terms."""
         found = []
         if self.open_request is not None:
-            found.append(Problem("open_request"))
+            found.append(RuleBroken("open_request"))
         if self.active_plan is not None:
-            found.append(Problem("active_plan"))
+            found.append(RuleBroken("active_plan"))
         return found
 
-    def problems(self, terms: Terms) -> list[Problem]:
+    def problems(self, terms: Terms) -> list[RuleBroken]:
         return problems(
             terms,
             self.rules,
@@ -136,6 +132,7 @@ class RequestContext:
             extensions_used=self.extensions_used,
             has_open_request=self.open_request is not None,
             has_active_plan=self.active_plan is not None,
+            currency=self.loan.currency,
         )
 
     def schedule(self, terms: Terms) -> list[Installment]:
@@ -143,16 +140,21 @@ class RequestContext:
             terms, balance=self.balance.total, overdue=self.overdue, today=self.today
         )
 
+    def digest(self, terms: Terms) -> str:
+        """A fingerprint of the terms and the figures they were judged on: a request is sent
+        only for the very schedule the borrower saw."""
+        text = repr((terms, self.balance, self.overdue, self.today))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
 
 def request_context(
     borrower: Borrower, loan_id: int, now: datetime | None = None, *, lock: bool = False
 ) -> RequestContext | None:
-    """The borrower's own loan and everything a request on it depends on; None if not theirs."""
-    query = sa.select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower.id)
-    if lock:
-        # Serialises submissions for one loan (PostgreSQL row lock).
-        query = query.with_for_update()
-    loan = db.session.scalar(query)
+    """The borrower's own loan and everything a request on it depends on; None if not theirs.
+
+    `lock` serialises submissions for one loan (a PostgreSQL row lock).
+    """
+    loan = rows.owned(Loan, loan_id, borrower.id, lock=lock)
     if loan is None:
         return None
     today = clock.today_for(borrower, now)
@@ -179,6 +181,23 @@ def request_context(
     )
 
 
+@dataclass(frozen=True)
+class Preview:
+    """The exact schedule a borrower's terms give, and the digest a submission must carry."""
+
+    terms: Terms
+    schedule: list[Installment]
+    digest: str
+
+
+def preview_request(context: RequestContext, terms: Terms) -> Preview:
+    """The schedule the terms give on this loan today; RequestRefused with every rule broken."""
+    found = context.problems(terms)
+    if found:
+        raise RequestRefused(found)
+    return Preview(terms, context.schedule(terms), context.digest(terms))
+
+
 def submit_request(
     borrower: Borrower,
     loan_id: int,
@@ -192,7 +211,7 @@ def submit_request(
     now = now or clock.now()
     context = request_context(borrower, loan_id, now, lock=True)
     if context is None:
-        raise NotAllowed("not_found")
+        raise NotFound()
     found = context.problems(terms)
     if found:
         raise RequestRefused(found)
@@ -201,7 +220,7 @@ def submit_request(
         borrower_id=borrower.id,
         open_loan_id=context.loan.id,
         kind=terms.kind,
-        status="submitted",
+        status=lifecycle.SUBMITTED,
         extension_days=terms.extension_days,
         months=terms.months,
         down_payment_minor=terms.down_payment,
@@ -220,7 +239,7 @@ def submit_request(
             db.session.flush()
     except IntegrityError as error:
         # Another submission for the same loan won the race.
-        raise RequestRefused([Problem("open_request")]) from error
+        raise RequestRefused([RuleBroken("open_request")]) from error
     audit.record(
         "request.submitted",
         subject_type="hardship_request",
@@ -230,15 +249,6 @@ def submit_request(
     )
     db.session.flush()
     return request
-
-
-def borrower_request(borrower: Borrower, request_id: int) -> HardshipRequest | None:
-    """One of the borrower's own requests; None for anyone else's."""
-    return db.session.scalar(
-        sa.select(HardshipRequest).where(
-            HardshipRequest.id == request_id, HardshipRequest.borrower_id == borrower.id
-        )
-    )
 
 
 def borrower_requests(borrower: Borrower) -> list[HardshipRequest]:
@@ -251,13 +261,30 @@ def borrower_requests(borrower: Borrower) -> list[HardshipRequest]:
     )
 
 
-def _lock_request(request_id: int) -> HardshipRequest | None:
-    return db.session.scalar(
-        sa.select(HardshipRequest)
-        .where(HardshipRequest.id == request_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+@dataclass(frozen=True)
+class Offer:
+    """The terms on offer to the borrower, their schedule, and the figures they cover."""
+
+    terms: Terms
+    schedule: list[Installment]
+    context: RequestContext
+
+
+def offer_on(borrower: Borrower, request: HardshipRequest) -> Offer | None:
+    """The offer waiting for the borrower's answer on their request, if there is one."""
+    if lifecycle.ACCEPT not in lifecycle.allowed_actions(request.status, actor=lifecycle.BORROWER):
+        return None
+    context = request_context(borrower, request.loan_id)
+    terms = request.offered
+    return Offer(terms, context.schedule(terms), context)
+
+
+def _borrowers_locked(borrower: Borrower, request_id: int) -> HardshipRequest:
+    """The borrower's own request, locked for the change; NotFound for anyone else's."""
+    request = rows.owned(HardshipRequest, request_id, borrower.id, lock=True)
+    if request is None:
+        raise NotFound()
+    return request
 
 
 def _close(request: HardshipRequest, status: str, now: datetime) -> None:
@@ -268,12 +295,9 @@ def _close(request: HardshipRequest, status: str, now: datetime) -> None:
 
 def withdraw(borrower: Borrower, request_id: int, now: datetime | None = None) -> None:
     """The borrower takes back a request that is still open."""
-    request = _lock_request(request_id)
-    if request is None or request.borrower_id != borrower.id:
-        raise NotAllowed("not_found")
-    if not request.is_open:
-        raise NotAllowed("not_open")
-    _close(request, "withdrawn", now or clock.now())
+    request = _borrowers_locked(borrower, request_id)
+    status = lifecycle.transition(request.status, lifecycle.WITHDRAW, actor=lifecycle.BORROWER)
+    _close(request, status, now or clock.now())
     audit.record(
         "request.withdrawn",
         subject_type="hardship_request",
@@ -287,11 +311,8 @@ def accept_offer(
 ) -> PaymentPlan:
     """Record the borrower's acceptance of the offered terms and start the plan."""
     now = now or clock.now()
-    request = _lock_request(request_id)
-    if request is None or request.borrower_id != borrower.id:
-        raise NotAllowed("not_found")
-    if request.status != "offered":
-        raise NotAllowed("not_offered")
+    request = _borrowers_locked(borrower, request_id)
+    status = lifecycle.transition(request.status, lifecycle.ACCEPT, actor=lifecycle.BORROWER)
     if request.offer_expires_at and request.offer_expires_at <= now:
         raise NotAllowed("offer_expired")
     context = request_context(borrower, request.loan_id, now)
@@ -322,7 +343,7 @@ def accept_offer(
                 plan_id=plan.id, number=item.number, due_on=item.due_on, amount_minor=item.amount
             )
         )
-    _close(request, "accepted", now)
+    _close(request, status, now)
     audit.record(
         "request.offer_accepted",
         subject_type="hardship_request",
@@ -335,12 +356,9 @@ def accept_offer(
 
 
 def decline_offer(borrower: Borrower, request_id: int, now: datetime | None = None) -> None:
-    request = _lock_request(request_id)
-    if request is None or request.borrower_id != borrower.id:
-        raise NotAllowed("not_found")
-    if request.status != "offered":
-        raise NotAllowed("not_offered")
-    _close(request, "declined", now or clock.now())
+    request = _borrowers_locked(borrower, request_id)
+    status = lifecycle.transition(request.status, lifecycle.DECLINE, actor=lifecycle.BORROWER)
+    _close(request, status, now or clock.now())
     audit.record(
         "request.offer_declined",
         subject_type="hardship_request",
@@ -353,8 +371,8 @@ def decline_offer(borrower: Borrower, request_id: int, now: datetime | None = No
 
 
 def _is_own_request(approver, request: HardshipRequest) -> bool:
-    borrower = db.session.get(Borrower, request.borrower_id)
-    return bool(approver.email and borrower.email and approver.email.lower() == borrower.email)
+    email = request.borrower.email
+    return bool(approver.email and email and approver.email.lower() == email)
 
 
 def decide(
@@ -369,67 +387,27 @@ def decide(
 ) -> HardshipRequest:
     """Approve, reject or counter-offer; a large request's approval needs a second approver."""
     now = now or clock.now()
-    request = _lock_request(request_id)
+    request = rows.locked(HardshipRequest, request_id)
     if request is None:
-        raise NotAllowed("not_found")
+        raise NotFound()
     if _is_own_request(approver, request):
         raise NotAllowed("own_request")
-    if request.status not in ("submitted", "second_approval"):
-        raise NotAllowed("already_decided")
     rules = plan_rules(request.loan.product)
-    needs_second = request.balance_minor > rules.second_approval_above_minor
-    if request.status == "second_approval":
-        if action == "counter":
-            raise NotAllowed("counter_on_second_approval")
-        if action == "approve":
-            if approver.id == request.first_approver_id:
-                raise NotAllowed("same_approver")
-            action = "second_approve"
-    step = len(request.decisions) + 1
-    if action == "reject":
-        if reason_code not in REJECT_REASONS:
-            raise NotAllowed("reason_required")
-        request.reject_reason_code = reason_code
-        _close(request, "rejected", now)
-    elif action in ("approve", "counter", "second_approve"):
-        if action == "counter":
-            context = _approver_context(request, now)
-            found = [p for p in context.problems(counter) if p.code != "open_request"]
-            if counter.kind != request.kind:
-                found.append(Problem("unknown_kind"))
-            if found:
-                raise RequestRefused(found)
-            offer, request.offer_is_counter = counter, True
-        elif action == "approve":
-            offer = request.requested
-        else:
-            offer = request.offered
-        request.offer_extension_days = offer.extension_days
-        request.offer_months = offer.months
-        request.offer_down_payment_minor = offer.down_payment
-        request.offer_first_due_on = offer.first_due_on
-        if action != "second_approve" and needs_second:
-            request.status = "second_approval"
-            request.first_approver_id = approver.id
-        else:
-            request.status = "offered"
-            request.offer_expires_at = now + timedelta(days=rules.offer_valid_days)
-    else:
-        raise NotAllowed("unknown_action")
-    request.decided_at = now
-    db.session.add(
-        RequestDecision(
-            request_id=request.id,
-            step=step,
-            approver_id=approver.id,
-            action=action,
-            reason_code=reason_code,
-            note=(note or "").strip()[:1000],
-            created_at=now,
-        )
+    action = lifecycle.approver_action(request.status, action)
+    status = lifecycle.transition(
+        request.status,
+        action,
+        actor=lifecycle.APPROVER,
+        needs_second_approval=request.balance_minor > rules.second_approval_above_minor,
+        first_approver=approver.id == request.first_approver_id,
     )
+    offer = _decided_offer(request, action, reason_code=reason_code, counter=counter, now=now)
     try:
-        db.session.flush()
+        # A decision's step is unique per request: of two approvers deciding at once, one wins.
+        with db.session.begin_nested():
+            _record_decision(
+                request, approver, action, status, offer, reason_code, note, rules, now
+            )
     except IntegrityError as error:
         raise NotAllowed("already_decided") from error
     audit.record(
@@ -442,9 +420,74 @@ def decide(
     return request
 
 
+def _decided_offer(
+    request: HardshipRequest,
+    action: str,
+    *,
+    reason_code: str | None,
+    counter: Terms | None,
+    now: datetime,
+) -> Terms | None:
+    """The terms a decision offers (None for a rejection), once what it needs is checked."""
+    if action == lifecycle.REJECT:
+        if reason_code not in REJECT_REASONS:
+            raise DomainError("reason_required", "reason_code")
+        return None
+    if action == lifecycle.COUNTER:
+        found = _approver_context(request, now).problems(counter)
+        if counter.kind != request.kind:
+            found.append(RuleBroken("unknown_kind"))
+        if found:
+            raise RequestRefused(found)
+        return counter
+    return request.requested if action == lifecycle.APPROVE else request.offered
+
+
+def _record_decision(
+    request: HardshipRequest,
+    approver,
+    action: str,
+    status: str,
+    offer: Terms | None,
+    reason_code: str | None,
+    note: str,
+    rules: PlanRules,
+    now: datetime,
+) -> None:
+    """Write a decision: the request's new status and offer (none for a rejection), and the
+    decision itself."""
+    step = len(request.decisions) + 1
+    if offer is None:
+        request.reject_reason_code = reason_code
+        _close(request, status, now)
+    else:
+        request.offer_extension_days = offer.extension_days
+        request.offer_months = offer.months
+        request.offer_down_payment_minor = offer.down_payment
+        request.offer_first_due_on = offer.first_due_on
+        if action == lifecycle.COUNTER:
+            request.offer_is_counter = True
+        request.status = status
+        if status == lifecycle.SECOND_APPROVAL:
+            request.first_approver_id = approver.id
+        else:
+            request.offer_expires_at = now + timedelta(days=rules.offer_valid_days)
+    request.decided_at = now
+    db.session.add(
+        RequestDecision(
+            request_id=request.id,
+            step=step,
+            approver_id=approver.id,
+            action=action,
+            reason_code=reason_code,
+            note=(note or "").strip()[:1000],
+            created_at=now,
+        )
+    )
+
+
 def _approver_context(request: HardshipRequest, now: datetime) -> RequestContext:
-    borrower = db.session.get(Borrower, request.borrower_id)
-    context = request_context(borrower, request.loan_id, now)
+    context = request_context(request.borrower, request.loan_id, now)
     context.open_request = None
     return context
 
@@ -474,12 +517,25 @@ def paid_since(loan_id: int, since: datetime) -> int:
 
 
 def apply_time(now: datetime | None = None) -> dict[str, int]:
-    """Flag late decisions, lapse stale offers, break or complete plans. Idempotent."""
+    """Flag late decisions, lapse stale offers, break or complete plans. Idempotent.
+
+    Flushes only: the tick command commits.
+    """
     now = now or clock.now()
-    counts = {"flagged": 0, "lapsed": 0, "broken": 0, "completed": 0}
+    counts = {
+        "flagged": _flag_late_decisions(now),
+        "lapsed": _lapse_stale_offers(now),
+        **_end_plans(now),
+    }
+    db.session.flush()
+    return counts
+
+
+def _flag_late_decisions(now: datetime) -> int:
+    """Mark requests still waiting for an approver after their decision deadline."""
     late = db.session.scalars(
         sa.select(HardshipRequest).where(
-            HardshipRequest.status.in_(("submitted", "second_approval")),
+            HardshipRequest.status.in_(lifecycle.WAITING),
             HardshipRequest.decision_due_at <= now,
             HardshipRequest.decision_overdue_at.is_(None),
         )
@@ -492,21 +548,33 @@ def apply_time(now: datetime | None = None) -> dict[str, int]:
             subject_id=request.id,
             borrower_id=request.borrower_id,
         )
-        counts["flagged"] += 1
+    return len(late)
+
+
+def _lapse_stale_offers(now: datetime) -> int:
+    """Close offers the borrower did not answer in time."""
+    # Locked, so that an offer accepted at this very moment is not lapsed after all.
     stale = db.session.scalars(
-        sa.select(HardshipRequest).where(
-            HardshipRequest.status == "offered", HardshipRequest.offer_expires_at <= now
-        )
+        sa.select(HardshipRequest)
+        .where(HardshipRequest.status == lifecycle.OFFERED, HardshipRequest.offer_expires_at <= now)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for request in stale:
-        _close(request, "lapsed", now)
+        status = lifecycle.transition(request.status, lifecycle.LAPSE, actor=lifecycle.TIME)
+        _close(request, status, now)
         audit.record(
             "request.offer_lapsed",
             subject_type="hardship_request",
             subject_id=request.id,
             borrower_id=request.borrower_id,
         )
-        counts["lapsed"] += 1
+    return len(stale)
+
+
+def _end_plans(now: datetime) -> dict[str, int]:
+    """Complete the plans paid in full; break those with an installment unpaid past grace."""
+    counts = {"broken": 0, "completed": 0}
     plans = db.session.scalars(sa.select(PaymentPlan).where(PaymentPlan.status == "active")).all()
     for plan in plans:
         borrower = plan_borrower(plan)
@@ -535,7 +603,6 @@ def apply_time(now: datetime | None = None) -> dict[str, int]:
                 details={"installment": first_unpaid.number},
             )
             counts["broken"] += 1
-    db.session.flush()
     return counts
 
 
@@ -565,14 +632,25 @@ def request_documents(request_id: int) -> list[UploadedFile]:
     )
 
 
-def add_documents(borrower: Borrower, request: HardshipRequest, files: list[CheckedFile]) -> None:
-    """Attach checked files to an open request of the borrower (at most 5 in all)."""
-    from portal.uploads import UploadRefused
-
-    if not request.is_open:
-        raise NotAllowed("not_open")
+def add_documents(borrower: Borrower, request_id: int, uploads) -> None:
+    """Check the uploaded files and attach them to an open request of the borrower (at most
+    5 in all)."""
+    try:
+        files = check_files(uploads)
+    except UploadRefused as error:
+        raise DomainError(error.code, "documents", name=error.name) from error
+    if not files:
+        raise DomainError("no_files", "documents")
+    request = _borrowers_locked(borrower, request_id)
+    lifecycle.transition(request.status, lifecycle.ADD_DOCUMENTS, actor=lifecycle.BORROWER)
     if len(request_documents(request.id)) + len(files) > MAX_DOCUMENTS:
-        raise UploadRefused("too_many")
+        raise DomainError("too_many", "documents")
+    _store_documents(borrower, request, files)
+
+
+def _store_documents(
+    borrower: Borrower, request: HardshipRequest, files: list[CheckedFile]
+) -> None:
     for checked in files:
         stored_name, digest = store(checked)
         db.session.add(
@@ -600,10 +678,10 @@ def add_documents(borrower: Borrower, request: HardshipRequest, files: list[Chec
 # --- the approver queue ---------------------------------------------------------------------
 
 QUEUE_STATES = {
-    "waiting": ("submitted", "second_approval"),
-    "second": ("second_approval",),
-    "offered": ("offered",),
-    "closed": ("accepted", "rejected", "withdrawn", "declined", "lapsed"),
+    "waiting": lifecycle.WAITING,
+    "second": (lifecycle.SECOND_APPROVAL,),
+    "offered": (lifecycle.OFFERED,),
+    "closed": lifecycle.CLOSED,
 }
 QUEUE_SORTS = {
     "oldest": (HardshipRequest.created_at.asc(), HardshipRequest.id.asc()),

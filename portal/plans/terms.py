@@ -7,12 +7,13 @@ sees and the plan that is created, so the two cannot differ.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+
+from portal.errors import DomainError
 
 EXTENSION = "extension"
 INSTALLMENT_PLAN = "installment_plan"
-KINDS = (EXTENSION, INSTALLMENT_PLAN)
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,9 @@ class Terms:
     first_due_on: date | None = None
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A rule a request breaks: a code and the values the message needs."""
-
-    code: str
-    values: dict = field(default_factory=dict)
+class RuleBroken(DomainError):
+    """A rule a request's terms break: `code` names it, `field` is the term it concerns (if
+    one does), `values` are what the message needs (amounts come with their `currency`)."""
 
 
 def add_months(start: date, months: int) -> date:
@@ -123,54 +121,62 @@ def problems(
     extensions_used: int,
     has_open_request: bool,
     has_active_plan: bool,
-) -> list[Problem]:
+    currency: str,
+) -> list[RuleBroken]:
     """Every rule the request breaks; an empty list means it may be submitted."""
     found = []
     if has_open_request:
-        found.append(Problem("open_request"))
+        found.append(RuleBroken("open_request"))
     if has_active_plan:
-        found.append(Problem("active_plan"))
+        found.append(RuleBroken("active_plan"))
     if balance <= 0:
-        found.append(Problem("nothing_owed"))
+        found.append(RuleBroken("nothing_owed"))
         return found
     if terms.kind == EXTENSION:
         days = terms.extension_days
         if days is None or not rules.extension_min_days <= days <= rules.extension_max_days:
             found.append(
-                Problem(
+                RuleBroken(
                     "extension_days",
-                    {"min": rules.extension_min_days, "max": rules.extension_max_days},
+                    "extension_days",
+                    min=rules.extension_min_days,
+                    max=rules.extension_max_days,
                 )
             )
         if extensions_used >= rules.max_extensions_per_loan:
-            found.append(Problem("too_many_extensions", {"max": rules.max_extensions_per_loan}))
+            found.append(RuleBroken("too_many_extensions", max=rules.max_extensions_per_loan))
         if overdue <= 0:
-            found.append(Problem("nothing_overdue"))
+            found.append(RuleBroken("nothing_overdue"))
         return found
     if terms.kind != INSTALLMENT_PLAN:
-        found.append(Problem("unknown_kind"))
+        found.append(RuleBroken("unknown_kind", "kind"))
         return found
     months = terms.months
     if months is None or not rules.plan_min_months <= months <= rules.plan_max_months:
         found.append(
-            Problem("months", {"min": rules.plan_min_months, "max": rules.plan_max_months})
+            RuleBroken("months", "months", min=rules.plan_min_months, max=rules.plan_max_months)
         )
         months = None
     latest = today + timedelta(days=rules.first_due_within_days)
     if terms.first_due_on is None or not today < terms.first_due_on <= latest:
         found.append(
-            Problem("first_due_on", {"days": rules.first_due_within_days, "latest": latest})
+            RuleBroken(
+                "first_due_on", "first_due_on", days=rules.first_due_within_days, latest=latest
+            )
         )
     if not 0 <= terms.down_payment < balance:
-        found.append(Problem("down_payment", {"balance": balance}))
+        found.append(RuleBroken("down_payment", "down_payment", balance=balance, currency=currency))
     elif months is not None:
         regular = (balance - terms.down_payment) // months
         if regular < rules.min_installment_minor:
             most = max((balance - terms.down_payment) // rules.min_installment_minor, 0)
             found.append(
-                Problem(
+                RuleBroken(
                     "installment_too_small",
-                    {"minimum": rules.min_installment_minor, "most_months": most},
+                    "months",
+                    minimum=rules.min_installment_minor,
+                    most_months=most,
+                    currency=currency,
                 )
             )
     return found

@@ -1,81 +1,62 @@
 """The borrower's requests: ask, preview, submit, follow, withdraw, accept or decline."""
 
-import hashlib
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
-from portal.plans import service
-from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, terms_from
-from portal.plans.labels import NOT_ALLOWED, UPLOAD_MESSAGES, problem_message
-from portal.plans.terms import Terms
+from portal import rows
+from portal.errors import DomainError, message_for, show_error
+from portal.plans import lifecycle, service
+from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, show_refusal, terms_from
+from portal.plans.labels import MESSAGES
+from portal.plans.models import HardshipRequest
 from portal.security import Role, role_required
-from portal.uploads import REQUEST_LIMIT, UploadRefused, check_files
+from portal.uploads import REQUEST_LIMIT
 
 bp = Blueprint("plans", __name__)
 
 
-def _digest(terms: Terms, context) -> str:
-    text = repr((terms, context.balance, context.overdue, context.today))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+def _request_page(form, context, preview=None):
+    return render_template("plans/new_request.html", form=form, context=context, preview=preview)
 
 
 @bp.route("/loans/<int:loan_id>/request", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
 def new_request(loan_id):
     """Ask for an extension or an installment plan; see the exact schedule before sending."""
-    context = service.request_context(current_user.borrower, loan_id)
-    if context is None:
-        abort(404)
+    context = service.request_context(current_user.borrower, loan_id) or abort(404)
     form = RequestForm()
     if request.method == "GET":
         form.first_due_on.data = None
-    preview, refusals, terms = None, [], None
-    if form.validate_on_submit():
-        terms = terms_from(form, context.loan.currency)
-        if terms is not None:
-            refusals = [problem_message(p, context.loan.currency) for p in context.problems(terms)]
-            if not refusals:
-                preview = context.schedule(terms)
-                digest = _digest(terms, context)
-                if request.form.get("action") == "submit" and form.previewed.data == digest:
-                    try:
-                        created = service.submit_request(
-                            current_user.borrower,
-                            loan_id,
-                            terms,
-                            reason_code=form.reason_code.data,
-                            reason_text=form.reason_text.data or "",
-                        )
-                    except service.RequestRefused as error:
-                        db.session.rollback()
-                        refusals = [
-                            problem_message(p, context.loan.currency) for p in error.problems
-                        ]
-                        preview = None
-                    else:
-                        db.session.commit()
-                        flash(
-                            _(
-                                "Your request has been sent. While it is reviewed, collection "
-                                "on this loan is on hold."
-                            ),
-                            "success",
-                        )
-                        return redirect(url_for("plans.show_request", request_id=created.id))
-                form.previewed.data = digest
-    if request.method == "GET":
-        refusals = [problem_message(p, context.loan.currency) for p in context.blocking_problems()]
-    return render_template(
-        "plans/new_request.html",
-        form=form,
-        context=context,
-        preview=preview,
-        refusals=refusals,
-        terms=terms,
+        for problem in context.blocking_problems():
+            show_error(form, problem, MESSAGES)
+    terms = terms_from(form, context.loan.currency) if form.validate_on_submit() else None
+    if terms is None:
+        return _request_page(form, context)
+    try:
+        preview = service.preview_request(context, terms)
+        if request.form.get("action") == "submit" and form.previewed.data == preview.digest:
+            return _submit(form, loan_id, terms)
+    except service.RequestRefused as error:
+        show_refusal(form, error)
+        return _request_page(form, context)
+    form.previewed.data = preview.digest
+    return _request_page(form, context, preview)
+
+
+def _submit(form, loan_id, terms):
+    created = service.submit_request(
+        current_user.borrower,
+        loan_id,
+        terms,
+        reason_code=form.reason_code.data,
+        reason_text=form.reason_text.data or "",
     )
+    flash(
+        _("Your request has been sent. While it is reviewed, collection on this loan is on hold."),
+        "success",
+    )
+    return redirect(url_for("plans.show_request", request_id=created.id))
 
 
 @bp.get("/requests")
@@ -87,67 +68,54 @@ def my_requests():
     )
 
 
-def _own_request(request_id):
-    found = service.borrower_request(current_user.borrower, request_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("/requests/<int:request_id>")
 @role_required(Role.BORROWER)
 def show_request(request_id):
     """One request: what was asked, where it stands, and an offer to accept or decline."""
-    hardship = _own_request(request_id)
-    offer = None
-    if hardship.status == "offered":
-        context = service.request_context(current_user.borrower, hardship.loan_id)
-        terms = hardship.offered
-        offer = {"terms": terms, "schedule": context.schedule(terms), "context": context}
+    hardship = rows.own(HardshipRequest, request_id)
     return render_template(
         "plans/show_request.html",
         hardship=hardship,
-        offer=offer,
+        actions=lifecycle.allowed_actions(hardship.status, actor=lifecycle.BORROWER),
+        offer=service.offer_on(current_user.borrower, hardship),
         accept_form=AcceptForm(),
         documents_form=DocumentsForm(),
         documents=service.request_documents(hardship.id),
     )
 
 
-def _not_allowed(error, request_id):
-    db.session.rollback()
-    flash(str(NOT_ALLOWED.get(error.code, NOT_ALLOWED["unknown_action"])), "error")
+def _back_to(request_id, message, category):
+    flash(str(message), category)
     return redirect(url_for("plans.show_request", request_id=request_id))
+
+
+def _refused(error: DomainError, request_id):
+    return _back_to(request_id, message_for(error, MESSAGES), "error")
 
 
 @bp.post("/requests/<int:request_id>/withdraw")
 @role_required(Role.BORROWER)
 def withdraw(request_id):
     """Take back a request that is still open."""
-    _own_request(request_id)
+    rows.own(HardshipRequest, request_id)
     try:
         service.withdraw(current_user.borrower, request_id)
-    except service.NotAllowed as error:
-        return _not_allowed(error, request_id)
-    db.session.commit()
-    flash(_("Your request has been withdrawn."), "info")
-    return redirect(url_for("plans.show_request", request_id=request_id))
+    except DomainError as error:
+        return _refused(error, request_id)
+    return _back_to(request_id, _("Your request has been withdrawn."), "info")
 
 
 @bp.post("/requests/<int:request_id>/accept")
 @role_required(Role.BORROWER)
 def accept(request_id):
     """Accept the offered terms: a recorded, timestamped agreement."""
-    _own_request(request_id)
-    form = AcceptForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to show that you accept the terms."), "error")
-        return redirect(url_for("plans.show_request", request_id=request_id))
+    rows.own(HardshipRequest, request_id)
+    if not AcceptForm().validate_on_submit():
+        return _back_to(request_id, _("Tick the box to show that you accept the terms."), "error")
     try:
         service.accept_offer(current_user.borrower, current_user.id, request_id)
-    except service.NotAllowed as error:
-        return _not_allowed(error, request_id)
-    db.session.commit()
+    except DomainError as error:
+        return _refused(error, request_id)
     flash(
         _("You accepted the plan. Collection on this loan stops while you keep to it."), "success"
     )
@@ -158,14 +126,12 @@ def accept(request_id):
 @role_required(Role.BORROWER)
 def decline(request_id):
     """Decline an offer."""
-    _own_request(request_id)
+    rows.own(HardshipRequest, request_id)
     try:
         service.decline_offer(current_user.borrower, request_id)
-    except service.NotAllowed as error:
-        return _not_allowed(error, request_id)
-    db.session.commit()
-    flash(_("You declined the offer. You can send a new request."), "info")
-    return redirect(url_for("plans.show_request", request_id=request_id))
+    except DomainError as error:
+        return _refused(error, request_id)
+    return _back_to(request_id, _("You declined the offer. You can send a new request."), "info")
 
 
 @bp.post("/requests/<int:request_id>/documents")
@@ -173,23 +139,14 @@ def decline(request_id):
 def add_documents(request_id):
     """Add supporting documents to an open request."""
     request.max_content_length = REQUEST_LIMIT
-    hardship = _own_request(request_id)
+    rows.own(HardshipRequest, request_id)
     form = DocumentsForm()
     if not form.validate_on_submit():
-        flash(_("The upload did not arrive. Please try again."), "error")
-        return redirect(url_for("plans.show_request", request_id=request_id))
+        return _back_to(request_id, _("The upload did not arrive. Please try again."), "error")
     try:
-        files = check_files(request.files.getlist(form.documents.name))
-        if not files:
-            flash(_("Choose at least one file."), "error")
-            return redirect(url_for("plans.show_request", request_id=request_id))
-        service.add_documents(current_user.borrower, hardship, files)
-    except UploadRefused as error:
-        db.session.rollback()
-        flash(str(UPLOAD_MESSAGES[error.code]) % {"name": error.name}, "error")
-        return redirect(url_for("plans.show_request", request_id=request_id))
-    except service.NotAllowed as error:
-        return _not_allowed(error, request_id)
-    db.session.commit()
-    flash(_("Your documents have been added."), "success")
-    return redirect(url_for("plans.show_request", request_id=request_id))
+        service.add_documents(
+            current_user.borrower, request_id, request.files.getlist(form.documents.name)
+        )
+    except DomainError as error:
+        return _refused(error, request_id)
+    return _back_to(request_id, _("Your documents have been added."), "success")

@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.account.overview import loan_detail
+from portal.errors import DomainError, NotAllowed, message_for
 from portal.extensions import db
-from portal.loans.models import Borrower
 from portal.loans.service import contact_rules
-from portal.plans import service
-from portal.plans.forms import DecisionForm, terms_from
-from portal.plans.labels import NOT_ALLOWED, problem_message
+from portal.plans import lifecycle, service
+from portal.plans.forms import DecisionForm, show_refusal, terms_from
+from portal.plans.labels import MESSAGES
+from portal.plans.models import HardshipRequest
 from portal.security import Role, role_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
@@ -37,12 +38,12 @@ def queue():
 
 
 def _page(hardship, form, *, status=200):
-    borrower = db.session.get(Borrower, hardship.borrower_id)
-    detail = loan_detail(borrower, hardship.loan_id)
+    detail = loan_detail(hardship.borrower, hardship.loan_id)
     return render_template(
         "plans/review.html",
         hardship=hardship,
-        borrower=borrower,
+        borrower=hardship.borrower,
+        actions=lifecycle.allowed_actions(hardship.status, actor=lifecycle.APPROVER),
         detail=detail,
         form=form,
         history=[r for r in service.loan_requests(hardship.loan_id) if r.id != hardship.id],
@@ -56,33 +57,22 @@ def _page(hardship, form, *, status=200):
 @role_required(Role.APPROVER)
 def review(request_id):
     """A request with the loan, its journal, the contact log and earlier requests."""
-    hardship = service.request_for_approver(request_id)
-    if hardship is None:
-        abort(404)
-    db.session.commit()
-    form = DecisionForm(kind=hardship.kind)
-    return _page(hardship, form)
+    hardship = service.request_for_approver(request_id) or abort(404)
+    return _page(hardship, DecisionForm(kind=hardship.kind))
 
 
 @bp.post("/<int:request_id>/decide")
 @role_required(Role.APPROVER)
 def decide(request_id):
     """Approve, reject with a reason, or counter-offer."""
-    hardship = db.session.get(service.HardshipRequest, request_id)
-    if hardship is None:
-        abort(404)
+    hardship = db.session.get(HardshipRequest, request_id) or abort(404)
     form = DecisionForm()
+    form.kind.data = hardship.kind  # a counter-offer keeps the kind of the request
     action = request.form.get("action", "")
-    if not form.validate_on_submit():
-        return _page(hardship, form, status=400)
     counter = None
-    if action == "counter":
-        form.kind.data = hardship.kind
-        counter = terms_from(form, hardship.currency)
-        if counter is None:
-            return _page(hardship, form, status=400)
-    if action == "reject" and not form.reason_code.data:
-        form.reason_code.errors.append(_("Choose the reason the borrower will see."))
+    if not form.validate_on_submit() or (
+        action == lifecycle.COUNTER and (counter := terms_from(form, hardship.currency)) is None
+    ):
         return _page(hardship, form, status=400)
     try:
         service.decide(
@@ -93,15 +83,16 @@ def decide(request_id):
             note=form.note.data or "",
             counter=counter,
         )
-    except service.RequestRefused as error:
-        db.session.rollback()
-        hardship = db.session.get(service.HardshipRequest, request_id)
-        form.form_errors.extend(problem_message(p, hardship.currency) for p in error.problems)
-        return _page(hardship, form, status=400)
-    except service.NotAllowed as error:
-        db.session.rollback()
-        flash(str(NOT_ALLOWED.get(error.code, NOT_ALLOWED["unknown_action"])), "error")
-        return redirect(url_for("approvals.review", request_id=request_id))
-    db.session.commit()
+    except DomainError as error:
+        return _refused(hardship, form, error)
     flash(_("Your decision has been recorded."), "success")
     return redirect(url_for("approvals.queue"))
+
+
+def _refused(hardship, form, error: DomainError):
+    if isinstance(error, NotAllowed):
+        # The request changed under the approver's eyes: show it as it is now.
+        flash(message_for(error, MESSAGES), "error")
+        return redirect(url_for("approvals.review", request_id=hardship.id))
+    show_refusal(form, error)
+    return _page(hardship, form, status=400)

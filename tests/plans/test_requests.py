@@ -296,6 +296,29 @@ def test_large_requests_need_a_second_different_approver(app, client, overdue_lo
     assert open_request(app, record.loan_id).status == "offered"
 
 
+def test_a_second_approval_cannot_be_posted_without_a_first_from_someone_else(
+    app, client, overdue_loan, make_staff
+):
+    record = overdue_loan(principal=6_000_000)
+    log_in(client, record.phone)
+    submit(client, record.loan_id, plan_form(months=24))
+    hardship = open_request(app, record.loan_id)
+    approver = app.test_client()
+    _approver(app, make_staff, approver)
+    url = f"/staff/requests/{hardship.id}/decide"
+    skipped = approver.post(
+        url, data={"action": "second_approve"}, follow_redirects=True, headers=EN
+    )
+    assert "Choose a decision." in skipped.text
+    assert open_request(app, record.loan_id).status == "submitted"
+    approver.post(url, data={"action": "approve"})
+    review = approver.get(f"/staff/requests/{hardship.id}", headers=EN).text
+    assert "Approve as asked" in review and "Offer these terms" not in review
+    again = approver.post(url, data={"action": "second_approve"}, follow_redirects=True, headers=EN)
+    assert "must come from a different approver" in again.text
+    assert open_request(app, record.loan_id).status == "second_approval"
+
+
 def test_an_approver_cannot_decide_their_own_request(app, client, overdue_loan, make_staff):
     record = overdue_loan()
     log_in(client, record.phone)

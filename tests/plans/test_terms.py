@@ -67,6 +67,7 @@ def test_an_accepted_plan_never_has_an_installment_below_the_minimum(
         extensions_used=0,
         has_open_request=False,
         has_active_plan=False,
+        currency="CNY",
     )
     if not found:
         schedule = plan_schedule(amount, months, terms.first_due_on, down_payment=down)
@@ -109,7 +110,12 @@ def test_extension_moves_the_due_date():
 
 
 def _problems(terms, balance=1_000_000, overdue=200_000, **extra):
-    context = {"extensions_used": 0, "has_open_request": False, "has_active_plan": False}
+    context = {
+        "extensions_used": 0,
+        "has_open_request": False,
+        "has_active_plan": False,
+        "currency": "CNY",
+    }
     context.update(extra)
     return [
         p.code
@@ -178,8 +184,10 @@ def test_too_small_installment_says_how_many_months_would_work():
         extensions_used=0,
         has_open_request=False,
         has_active_plan=False,
+        currency="CNY",
     )
-    assert problem.values == {"minimum": 10_000, "most_months": 50}
+    assert problem.field == "months"
+    assert problem.values == {"minimum": 10_000, "most_months": 50, "currency": "CNY"}
 
 
 @pytest.mark.parametrize(
@@ -204,12 +212,12 @@ def test_too_small_installment_says_how_many_months_would_work():
 def test_every_refusal_has_a_plain_message(app, code, values, text):
     from flask_babel import force_locale
 
-    from portal.plans.labels import problem_message
-    from portal.plans.terms import Problem
+    from portal.errors import message_for
+    from portal.plans.labels import MESSAGES
+    from portal.plans.terms import RuleBroken
 
+    broken = RuleBroken(code, **values, currency="CNY")
     with app.test_request_context(), force_locale("en"):
-        assert text in problem_message(Problem(code, values), "CNY")
+        assert text in message_for(broken, MESSAGES)
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert problem_message(Problem(code, values), "CNY") != problem_message(
-            Problem("unknown", {}), "CNY"
-        )
+        assert message_for(broken, MESSAGES) != message_for(RuleBroken("unknown"), MESSAGES)
