@@ -138,10 +138,11 @@ def tick():
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
     longer be disputed.
     """
+    from portal.account.service import settle_plans
     from portal.complaints.service import apply_time as complaints_time
     from portal.plans.service import apply_time as plans_time
 
-    counts = {**plans_time(), **complaints_time()}
+    counts = {**plans_time(), **settle_plans(), **complaints_time()}
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 

@@ -25,8 +25,10 @@ from portal.loans.standing import (
     ScheduledPayment,
     Standing,
     allocate_payment,
+    plan_breaks_on,
     standing,
 )
+from portal.plans import service as plans_service
 from portal.plans.models import HardshipRequest, PaymentPlan, PlanInstallment
 
 OPEN_REQUEST_HOLD = "open_request"
@@ -200,3 +202,32 @@ def allocation_for(borrower: Borrower, loan_id: int, amount: int, *, now=None) -
     return allocate_payment(
         amount, found.loan.balance, found.contract, found.standing.today, plan=found.terms
     )
+
+
+def settle_plans(now: datetime | None = None) -> dict[str, int]:
+    """Complete the active plans that are paid and break those with an installment unpaid
+    past grace, as the account model judges them on each borrower's today. Idempotent;
+    flushes only (the tick command commits)."""
+    now = now or clock.now()
+    counts = {"broken": 0, "completed": 0}
+    plans = db.session.scalars(
+        sa.select(PaymentPlan).where(PaymentPlan.status == "active").order_by(PaymentPlan.id)
+    ).all()
+    for plan in plans:
+        found = account(plan.loan.borrower, plan.loan_id, now=now, lock=True)
+        progress = found.standing.plan_progress if found is not None else None
+        if progress is None:
+            continue
+        if progress.complete:
+            plans_service.complete_plan(plan, now)
+            counts["completed"] += 1
+        elif progress.broken:
+            # The days it held escalation, as the model counts them before the break is recorded.
+            breaks_on = plan_breaks_on(found.terms) or found.standing.today
+            held = max((breaks_on - found.terms.accepted_on).days, 0)
+            plans_service.break_plan(
+                plan, now, held_days=held, installment=progress.next_installment.number
+            )
+            counts["broken"] += 1
+    db.session.flush()
+    return counts

@@ -174,6 +174,7 @@ class PaymentPlan(db.Model):
     accepted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    loan = relationship("Loan")
     installments: Mapped[list[PlanInstallment]] = relationship(
         back_populates="plan", order_by="PlanInstallment.number"
     )

@@ -18,8 +18,8 @@ from portal import audit, clock, rows
 from portal.errors import DomainError, NotAllowed, NotFound
 from portal.extensions import db
 from portal.loans.journal import Components
-from portal.loans.models import Borrower, JournalEntry, Loan
-from portal.loans.service import contract_standing as loan_arrears
+from portal.loans.models import Borrower, Loan
+from portal.loans.service import contract_standing
 from portal.pagination import Page, paginate
 from portal.plans import lifecycle
 from portal.plans.models import (
@@ -35,7 +35,6 @@ from portal.plans.terms import (
     PlanRules,
     RuleBroken,
     Terms,
-    installments_covered,
     problems,
     schedule_for,
 )
@@ -158,7 +157,7 @@ def request_context(
     if loan is None:
         return None
     today = clock.today_for(borrower, now)
-    arrears = loan_arrears(loan, today)
+    arrears = contract_standing(loan, today)
     extensions_used = db.session.scalar(
         sa.select(sa.func.count(PaymentPlan.id)).where(
             PaymentPlan.loan_id == loan.id, PaymentPlan.kind == EXTENSION
@@ -495,29 +494,9 @@ def _approver_context(request: HardshipRequest, now: datetime) -> RequestContext
 # --- what time decides ------------------------------------------------------------------------
 
 
-def paid_since(loan_id: int, since: datetime) -> int:
-    """Payments posted to a loan since a moment, in minor units (positive)."""
-    total = db.session.scalar(
-        sa.select(
-            sa.func.coalesce(
-                sa.func.sum(
-                    JournalEntry.principal_minor
-                    + JournalEntry.interest_minor
-                    + JournalEntry.fee_minor
-                ),
-                0,
-            )
-        ).where(
-            JournalEntry.loan_id == loan_id,
-            JournalEntry.kind == "payment",
-            JournalEntry.posted_at >= since,
-        )
-    )
-    return -int(total)
-
-
 def apply_time(now: datetime | None = None) -> dict[str, int]:
-    """Flag late decisions, lapse stale offers, break or complete plans. Idempotent.
+    """Flag late decisions and lapse stale offers. Idempotent. (Plans are completed or broken by
+    the account model: account.service.settle_plans.)
 
     Flushes only: the tick command commits.
     """
@@ -525,7 +504,6 @@ def apply_time(now: datetime | None = None) -> dict[str, int]:
     counts = {
         "flagged": _flag_late_decisions(now),
         "lapsed": _lapse_stale_offers(now),
-        **_end_plans(now),
     }
     db.session.flush()
     return counts
@@ -572,45 +550,28 @@ def _lapse_stale_offers(now: datetime) -> int:
     return len(stale)
 
 
-def _end_plans(now: datetime) -> dict[str, int]:
-    """Complete the plans paid in full; break those with an installment unpaid past grace."""
-    counts = {"broken": 0, "completed": 0}
-    plans = db.session.scalars(sa.select(PaymentPlan).where(PaymentPlan.status == "active")).all()
-    for plan in plans:
-        borrower = plan_borrower(plan)
-        today = clock.today_for(borrower, now)
-        paid = paid_since(plan.loan_id, plan.accepted_at)
-        ordered = sorted(plan.installments, key=lambda i: (i.due_on, i.number))
-        covered = installments_covered([i.amount_minor for i in ordered], paid)
-        if covered == len(ordered):
-            plan.status, plan.active_loan_id, plan.ended_at = "completed", None, now
-            audit.record(
-                "plan.completed",
-                subject_type="payment_plan",
-                subject_id=plan.id,
-                borrower_id=borrower.id,
-            )
-            counts["completed"] += 1
-            continue
-        first_unpaid = ordered[covered]
-        if first_unpaid.due_on + timedelta(days=plan.grace_days) < today:
-            plan.status, plan.active_loan_id, plan.ended_at = "broken", None, now
-            audit.record(
-                "plan.broken",
-                subject_type="payment_plan",
-                subject_id=plan.id,
-                borrower_id=borrower.id,
-                details={"installment": first_unpaid.number},
-            )
-            counts["broken"] += 1
-    return counts
+def complete_plan(plan: PaymentPlan, now: datetime) -> None:
+    """End a plan whose installments are all paid."""
+    plan.status, plan.active_loan_id, plan.ended_at = "completed", None, now
+    audit.record(
+        "plan.completed",
+        subject_type="payment_plan",
+        subject_id=plan.id,
+        borrower_id=plan.loan.borrower_id,
+    )
 
 
-def plan_borrower(plan: PaymentPlan) -> Borrower:
-    return db.session.scalar(
-        sa.select(Borrower)
-        .join(Loan, Loan.borrower_id == Borrower.id)
-        .where(Loan.id == plan.loan_id)
+def break_plan(plan: PaymentPlan, now: datetime, *, held_days: int, installment: int) -> None:
+    """End a plan with an installment unpaid past grace: collection resumes from where it
+    stood, so the `held_days` the plan held escalation are kept off the stage ladder."""
+    plan.status, plan.active_loan_id, plan.ended_at = "broken", None, now
+    plan.loan.held_days += held_days
+    audit.record(
+        "plan.broken",
+        subject_type="payment_plan",
+        subject_id=plan.id,
+        borrower_id=plan.loan.borrower_id,
+        details={"installment": installment, "held_days": held_days},
     )
 
 

@@ -180,14 +180,3 @@ def problems(
                 )
             )
     return found
-
-
-def installments_covered(amounts_in_due_order: list[int], paid: int) -> int:
-    """How many installments, in due order, `paid` covers in full."""
-    covered = 0
-    for amount in amounts_in_due_order:
-        if paid < amount:
-            break
-        paid -= amount
-        covered += 1
-    return covered

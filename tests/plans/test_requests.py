@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.account.service import settle_plans
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.loans.journal import Components
@@ -403,9 +404,9 @@ def test_time_flags_late_decisions_and_lapses_offers_once(app, runner, overdue_l
         service.decide(offered_id, db.session.get(User, approver.user_id), "approve")
         db.session.commit()
         later = datetime.now(UTC) + timedelta(days=8)
-        assert service.apply_time(later) == {"flagged": 1, "lapsed": 1, "broken": 0, "completed": 0}
+        assert service.apply_time(later) == {"flagged": 1, "lapsed": 1}
         db.session.commit()
-        assert service.apply_time(later) == {"flagged": 0, "lapsed": 0, "broken": 0, "completed": 0}
+        assert service.apply_time(later) == {"flagged": 0, "lapsed": 0}
         assert db.session.get(HardshipRequest, late_id).decision_overdue_at is not None
         lapsed = db.session.get(HardshipRequest, offered_id)
         assert lapsed.status == "lapsed" and lapsed.open_loan_id is None
@@ -434,11 +435,11 @@ def test_unpaid_installment_past_grace_breaks_the_plan_and_collection_resumes(
     plan_id = _accepted_plan(app, record, make_staff)
     with app.app_context():
         within_grace = datetime.now(UTC) + timedelta(days=5 + 5)
-        assert service.apply_time(within_grace)["broken"] == 0
+        assert settle_plans(within_grace)["broken"] == 0
         past_grace = datetime.now(UTC) + timedelta(days=5 + 6)
-        assert service.apply_time(past_grace)["broken"] == 1
+        assert settle_plans(past_grace)["broken"] == 1
         db.session.commit()
-        assert service.apply_time(past_grace)["broken"] == 0
+        assert settle_plans(past_grace)["broken"] == 0
         plan = db.session.get(PaymentPlan, plan_id)
         assert plan.status == "broken" and plan.active_loan_id is None
     log_in(client, record.phone)
@@ -453,7 +454,7 @@ def test_paying_every_installment_completes_the_plan(app, overdue_loan, make_sta
     with app.app_context():
         post_entry(record.loan_id, "payment", Components(principal=-1_000_000, interest=-200_000))
         db.session.commit()
-        assert service.apply_time()["completed"] == 1
+        assert settle_plans()["completed"] == 1
         assert db.session.get(PaymentPlan, plan_id).status == "completed"
 
 
