@@ -24,13 +24,15 @@ portal_cli.add_command(translations_cli)
 @click.password_option(help="Asked for when not given.")
 def create_staff(email, display_name, role, password):
     """Create a staff account with a role."""
+    from portal.auth.labels import STAFF_ACCOUNT_MESSAGES
     from portal.auth.service import StaffAccountError, create_staff_user
+    from portal.errors import message_for
 
     try:
         user = create_staff_user(email, display_name, role, password)
     except StaffAccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(message_for(error, STAFF_ACCOUNT_MESSAGES)) from error
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
