@@ -252,6 +252,15 @@ def end_all_login_sessions(user_id: int) -> None:
     )
 
 
+def save_language(user: User, language: str) -> None:
+    """Remember the language a logged-in person chose: on the borrower, or on the staff account."""
+    if user.borrower is not None:
+        user.borrower.preferred_language = language
+    else:
+        user.preferred_language = language
+    db.session.flush()
+
+
 # --- activation -------------------------------------------------------------------------------
 
 
