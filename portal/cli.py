@@ -1,4 +1,8 @@
-"""The `flask portal` command group: staff accounts, the outbox, demo data."""
+"""The `flask portal` command group: staff accounts, the outbox, imports, time, demo data.
+
+This is the command layer: services flush, and the commands here commit (per item or per batch
+for the batch commands), just as the request edge does for pages.
+"""
 
 from __future__ import annotations
 
@@ -84,10 +88,18 @@ def outbox_show(message_id):
 @outbox_cli.command("send")
 @click.option("--limit", default=100, show_default=True)
 def outbox_send(limit):
-    """Deliver pending messages through the configured transports (cron this)."""
-    from portal.outbox.service import deliver_pending
+    """Deliver pending messages through the configured transports (cron this).
 
-    counts = deliver_pending(limit)
+    Each outcome is committed as soon as it is known, so a crash loses none and sends none twice.
+    """
+    from portal.outbox.service import deliver, pending_ids
+
+    counts = {"sent": 0, "waiting": 0, "failed": 0}
+    for message_id in pending_ids(limit):
+        outcome = deliver(message_id)
+        db.session.commit()
+        if outcome:
+            counts[outcome] += 1
     click.echo(f"sent {counts['sent']}, waiting {counts['waiting']}, failed {counts['failed']}")
 
 
