@@ -121,11 +121,14 @@ def import_command(path, report_path):
     import sys
 
     from portal.imports.reader import FileProblem
-    from portal.imports.service import import_file
+    from portal.imports.service import ImportReport, import_batches
 
+    report = ImportReport()
     with click.progressbar(length=os.path.getsize(path), label="Importing", file=sys.stderr) as bar:
         try:
-            report = import_file(path, progress=bar.update)
+            # Every row lands whole or not at all; commit the rows so far after each batch.
+            for _batch in import_batches(path, report, progress=bar.update):
+                db.session.commit()
         except FileProblem as error:
             db.session.rollback()
             raise click.ClickException(f"{path}: {error}; nothing was imported") from error
