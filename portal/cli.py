@@ -153,12 +153,15 @@ def tick():
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
-    longer be disputed.
+    longer be disputed. Forgets failed login and activation attempts older than the lockout
+    window.
     """
+    from portal.auth.throttle import purge_old
     from portal.complaints.service import apply_time as complaints_time
     from portal.plans.service import apply_time as plans_time
 
     counts = {**plans_time(), **complaints_time()}
+    counts["login_failures_purged"] = purge_old()
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 

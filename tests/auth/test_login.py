@@ -273,3 +273,17 @@ def test_the_user_loader_does_not_commit(app, client, make_borrower):
     with app.app_context():
         assert db.session.scalars(sa.select(LoginSession)).one().last_seen_at > before
 
+
+def test_tick_forgets_failures_older_than_the_window(app, runner, client, make_borrower):
+    record = make_borrower()
+    log_in(client, record.phone, "wrong password!")
+    log_in(client, "13900000000", "wrong password!")
+    with app.app_context():
+        old = db.session.scalars(sa.select(AuthFailure).order_by(AuthFailure.id).limit(2)).all()
+        for failure in old:
+            failure.at -= timedelta(minutes=16)
+        db.session.commit()
+    result = runner.invoke(args=["portal", "tick"])
+    assert result.exit_code == 0 and "login_failures_purged 2" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 2
