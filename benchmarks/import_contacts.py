@@ -54,7 +54,15 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from portal import create_app
-    from portal.imports.service import import_file
+    from portal.extensions import db
+    from portal.imports.service import ImportReport, import_batches
+
+    def import_file(path):
+        # As the `import` command does it: commit after every batch.
+        report = ImportReport()
+        for _batch in import_batches(path, report):
+            db.session.commit()
+        return report
 
     path = os.path.join(workdir, "contacts.csv" if args.csv else "contacts.jsonl")
     write_file(path, args.rows, args.loans, args.csv)

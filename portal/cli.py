@@ -1,4 +1,8 @@
-"""The `flask portal` command group: staff accounts, the outbox, demo data."""
+"""The `flask portal` command group: staff accounts, the outbox, imports, time, demo data.
+
+This is the command layer: services flush, and the commands here commit (per item or per batch
+for the batch commands), just as the request edge does for pages.
+"""
 
 from __future__ import annotations
 
@@ -24,13 +28,15 @@ portal_cli.add_command(translations_cli)
 @click.password_option(help="Asked for when not given.")
 def create_staff(email, display_name, role, password):
     """Create a staff account with a role."""
+    from portal.auth.labels import STAFF_ACCOUNT_MESSAGES
     from portal.auth.service import StaffAccountError, create_staff_user
+    from portal.errors import message_for
 
     try:
         user = create_staff_user(email, display_name, role, password)
     except StaffAccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(message_for(error, STAFF_ACCOUNT_MESSAGES)) from error
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
@@ -82,10 +88,18 @@ def outbox_show(message_id):
 @outbox_cli.command("send")
 @click.option("--limit", default=100, show_default=True)
 def outbox_send(limit):
-    """Deliver pending messages through the configured transports (cron this)."""
-    from portal.outbox.service import deliver_pending
+    """Deliver pending messages through the configured transports (cron this).
 
-    counts = deliver_pending(limit)
+    Each outcome is committed as soon as it is known, so a crash loses none and sends none twice.
+    """
+    from portal.outbox.service import deliver, pending_ids
+
+    counts = {"sent": 0, "waiting": 0, "failed": 0}
+    for message_id in pending_ids(limit):
+        outcome = deliver(message_id)
+        db.session.commit()
+        if outcome:
+            counts[outcome] += 1
     click.echo(f"sent {counts['sent']}, waiting {counts['waiting']}, failed {counts['failed']}")
 
 
@@ -107,11 +121,14 @@ def import_command(path, report_path):
     import sys
 
     from portal.imports.reader import FileProblem
-    from portal.imports.service import import_file
+    from portal.imports.service import ImportReport, import_batches
 
+    report = ImportReport()
     with click.progressbar(length=os.path.getsize(path), label="Importing", file=sys.stderr) as bar:
         try:
-            report = import_file(path, progress=bar.update)
+            # Every row lands whole or not at all; commit the rows so far after each batch.
+            for _batch in import_batches(path, report, progress=bar.update):
+                db.session.commit()
         except FileProblem as error:
             db.session.rollback()
             raise click.ClickException(f"{path}: {error}; nothing was imported") from error
@@ -136,13 +153,16 @@ def tick():
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
-    longer be disputed.
+    longer be disputed. Forgets failed login and activation attempts older than the lockout
+    window.
     """
     from portal.account.service import settle_plans
+    from portal.auth.throttle import purge_old
     from portal.complaints.service import apply_time as complaints_time
     from portal.plans.service import apply_time as plans_time
 
     counts = {**plans_time(), **settle_plans(), **complaints_time()}
+    counts["login_failures_purged"] = purge_old()
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
 

@@ -339,7 +339,6 @@ def load_demo(today: date | None = None) -> list[str]:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
             create_staff_user(email, name, role, DEMO_PASSWORD)
         lines.append(f"{role:<9} {email:<26} password {DEMO_PASSWORD}")
-    db.session.commit()
 
     # Already loaded? The demo is made relative to the day it was first loaded.
     loaded = db.session.scalar(

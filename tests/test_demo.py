@@ -4,10 +4,13 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal import clock
 from portal.account.overview import dashboard
 from portal.demo import BORROWERS, load_demo
 from portal.extensions import db
+from portal.loans.contact_rules import in_quiet_hours
 from portal.loans.models import Borrower
+from portal.loans.service import contact_rules
 
 EXPECTED_STAGES = {
     "C-DEMO-1": None,
@@ -52,6 +55,9 @@ def test_demo_complaint_is_about_the_late_night_call(app):
         load_demo()
         db.session.commit()
         complaint = db.session.scalars(sa.select(Complaint)).one()
-        assert complaint.contact_entry is not None
-        assert complaint.contact_entry.contacted_at.astimezone().hour is not None
+        call = complaint.contact_entry
+        assert call is not None and call.channel == "call"
+        # Late at night where the borrower lives: inside the quiet hours of the contact rules.
+        local_time = call.contacted_at.astimezone(clock.zone_of(complaint.borrower)).time()
+        assert in_quiet_hours(local_time, contact_rules())
         assert complaint.queue == "compliance"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
+from portal import audit
 from portal.audit import AuditEntry
 from portal.auth.models import LoginSession, User
 from portal.complaints.models import Complaint
@@ -186,3 +189,15 @@ def _complaints(borrower_id: int, when) -> list[dict]:
         }
         for c in rows
     ]
+
+
+def download_personal_data(borrower_id: int) -> str:
+    """The borrower's export as the JSON document they download; the download is audited."""
+    data = personal_data_export(borrower_id)
+    audit.record(
+        "borrower.data_exported",
+        subject_type="borrower",
+        subject_id=borrower_id,
+        borrower_id=borrower_id,
+    )
+    return json.dumps(data, ensure_ascii=False, indent=2)

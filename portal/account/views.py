@@ -1,14 +1,11 @@
 """The borrower's dashboard, loan pages, and rights and data page."""
 
-import json
-
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
-from portal import audit, clock
+from portal import clock
 from portal.account import overview as loans
-from portal.account.export import personal_data_export
-from portal.extensions import db
+from portal.account.export import download_personal_data
 from portal.loans.chart import balance_chart
 from portal.loans.service import contact_rules
 from portal.security import Role, role_required
@@ -47,18 +44,8 @@ def rights():
 @role_required(Role.BORROWER)
 def my_data():
     """Download everything the portal holds about the logged-in borrower."""
-    borrower_id = current_user.borrower_id
-    data = personal_data_export(borrower_id)
-    audit.record(
-        "borrower.data_exported",
-        subject_type="borrower",
-        subject_id=borrower_id,
-        borrower_id=borrower_id,
-    )
-    db.session.commit()
-    body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
-        body,
+        download_personal_data(current_user.borrower_id),
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="my-portal-data.json"'},
     )

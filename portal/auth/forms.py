@@ -13,20 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from portal.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-
-PASSWORD_MESSAGES = {
-    "too_short": _l("Use at least %(min)d characters.", min=MIN_LENGTH),
-    "too_long": _l("Use at most %(max)d characters.", max=MAX_LENGTH),
-    "common": _l("This password is too common and easy to guess. Choose another."),
-    "personal": _l("Do not use your phone number, e-mail or loan number in your password."),
-}
+from portal.auth.labels import MESSAGES
+from portal.auth.passwords import MAX_LENGTH, password_problem
 
 
 def _new_password_rule(form, field):
     problem = password_problem(field.data or "")
     if problem:
-        raise ValidationError(PASSWORD_MESSAGES[problem])
+        raise ValidationError(MESSAGES[problem])
 
 
 class LoginForm(FlaskForm):

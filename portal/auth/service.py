@@ -1,7 +1,8 @@
 """Account operations: activation, login sessions, password reset, staff accounts.
 
-Functions here flush and never commit; the view commits once per request. Failures raise the
-small exceptions below, which never say whether an account exists.
+Functions here flush and never commit: the request edge commits once (also when a page shows a
+refusal, so failed attempts are counted), and commands commit in the command layer. Refusals
+are the DomainErrors below (messages in labels.py); they never say whether an account exists.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from portal import audit, clock
 from portal.auth import throttle
 from portal.auth.models import LoginSession, TokenPurpose, User, VerificationToken
 from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.loans.models import Borrower, Loan
 from portal.outbox import service as outbox
@@ -32,28 +34,36 @@ SESSION_LIFETIME = timedelta(hours=12)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-class InvalidCredentials(Exception):
+class InvalidCredentials(DomainError):
     """The account name and password do not match an active account."""
 
+    def __init__(self):
+        super().__init__("invalid_credentials")
 
-class InvalidCode(Exception):
+
+class InvalidCode(DomainError):
     """The activation details or code do not match, or the code has expired."""
 
+    def __init__(self):
+        super().__init__("invalid_code", field="code")
 
-class InvalidLink(Exception):
+
+class InvalidLink(DomainError):
     """The reset link is unknown, used or expired."""
 
+    def __init__(self):
+        super().__init__("invalid_link")
 
-class PasswordRejected(Exception):
-    """The new password breaks a password rule; `problem` names which."""
+
+class PasswordRejected(DomainError):
+    """The new password breaks a password rule; the code names which (passwords.py)."""
 
     def __init__(self, problem: str):
-        super().__init__(problem)
-        self.problem = problem
+        super().__init__(problem, field="password")
 
 
-class StaffAccountError(Exception):
-    """A staff account cannot be created as asked."""
+class StaffAccountError(DomainError):
+    """A staff account cannot be created as asked (labels.STAFF_ACCOUNT_MESSAGES)."""
 
 
 def normalize_phone(value: str) -> str:
@@ -210,8 +220,8 @@ def load_login_session(token: str) -> User | None:
     if not user.is_active:
         return None
     if now - login.last_seen_at >= LAST_SEEN_RESOLUTION:
+        # Kept when the request succeeds: the request edge commits it with everything else.
         login.last_seen_at = now
-        db.session.commit()
     user.login_session_token = token
     return user
 
@@ -240,6 +250,15 @@ def end_all_login_sessions(user_id: int) -> None:
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
+
+
+def save_language(user: User, language: str) -> None:
+    """Remember the language a logged-in person chose: on the borrower, or on the staff account."""
+    if user.borrower is not None:
+        user.borrower.preferred_language = language
+    else:
+        user.preferred_language = language
+    db.session.flush()
 
 
 # --- activation -------------------------------------------------------------------------------
@@ -435,15 +454,15 @@ def reset_password(token: str, password: str) -> User:
 def create_staff_user(email: str, display_name: str, role: str, password: str) -> User:
     """Create an active staff account with a role."""
     if role not in STAFF_ROLES:
-        raise StaffAccountError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        raise StaffAccountError("unknown_role", "role", roles=", ".join(STAFF_ROLES))
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise StaffAccountError("a valid e-mail address is required")
+        raise StaffAccountError("invalid_email", "email")
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise StaffAccountError(f"an account with the e-mail {email} already exists")
+        raise StaffAccountError("email_taken", "email", email=email)
     problem = password_problem(password, context=(email,))
     if problem:
-        raise StaffAccountError(f"the password is not acceptable ({problem})")
+        raise StaffAccountError("weak_password", "password", problem=problem)
     now = clock.now()
     user = User(
         role=Role(role).value,

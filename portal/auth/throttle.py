@@ -1,6 +1,8 @@
 """Temporary lockouts after repeated failures, per account name and per client address.
 
-Failures live in the database, so every worker process sees the same counts.
+Failures live in the database, so every worker process sees the same counts. A refused attempt
+is recorded before the refusal is raised, and the page that shows it answers 200, so the request
+edge keeps the record. `purge_old` runs in the `tick` command.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import current_app
 
 from portal import clock
 from portal.auth.models import AuthFailure
+from portal.errors import DomainError
 from portal.extensions import db
 
 WINDOW = timedelta(minutes=15)
@@ -21,11 +24,12 @@ LIMITS = {"account": 5, "address": 20}
 SEND_LIMITS = {"account": 3, "address": 10}
 
 
-class TooManyAttempts(Exception):
-    """The account name or the address is locked for a while."""
+class TooManyAttempts(DomainError):
+    """The account name or the address is locked for a while (`minutes`: how long, rounded up)."""
 
     def __init__(self, retry_after: timedelta):
-        super().__init__("too many attempts")
+        minutes = max(1, int(retry_after.total_seconds() // 60) + 1)
+        super().__init__("too_many_attempts", minutes=minutes)
         self.retry_after = retry_after
 
 

@@ -1,4 +1,8 @@
-"""Login, logout, account activation and password reset pages."""
+"""Login, logout, account activation and password reset pages.
+
+A refusal re-renders its form with status 200, so the failed attempts the service counted are
+committed by the request edge along with everything else.
+"""
 
 from datetime import timedelta
 
@@ -17,41 +21,35 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import service
 from portal.auth.forms import (
-    PASSWORD_MESSAGES,
     ActivationFinishForm,
     ActivationStartForm,
     LoginForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
-from portal.auth.throttle import TooManyAttempts
-from portal.extensions import db
+from portal.auth.labels import MESSAGES
+from portal.errors import DomainError, show_error
 from portal.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def _wait_message(error: TooManyAttempts) -> str:
-    minutes = max(1, int(error.retry_after.total_seconds() // 60) + 1)
-    return _(
-        "Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
-        minutes=minutes,
-    )
-
-
-def _log_in(user, *, remember: bool):
-    # A fresh session at login: nothing from before the login carries over.
+def _fresh_session() -> None:
+    # Nothing from before a login or logout carries over, except the chosen language.
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
+
+
+def _log_in(user, *, remember: bool):
+    _fresh_session()
     service.start_login_session(
         user,
         remember=remember,
         address=request.remote_addr,
         user_agent=request.headers.get("User-Agent", ""),
     )
-    db.session.commit()
     login_user(
         user,
         remember=remember,
@@ -72,17 +70,8 @@ def login():
             user = service.authenticate(
                 form.identifier.data, form.password.data, address=request.remote_addr
             )
-        except TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(_wait_message(error))
-        except service.InvalidCredentials:
-            db.session.commit()
-            form.form_errors.append(
-                _(
-                    "The mobile number, e-mail or password is not right, or the account is not "
-                    "activated yet."
-                )
-            )
+        except DomainError as error:
+            show_error(form, error, MESSAGES)
         else:
             _log_in(user, remember=form.remember.data)
             target = form.next.data
@@ -95,12 +84,8 @@ def login():
 def logout():
     """End the login session on the server and in the browser."""
     service.log_out(current_user)
-    db.session.commit()
-    language = session.get("language")
     logout_user()
-    session.clear()
-    if language:
-        session["language"] = language
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -119,11 +104,9 @@ def activate():
                 form.channel.data,
                 address=request.remote_addr,
             )
-        except TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(_wait_message(error))
+        except DomainError as error:
+            show_error(form, error, MESSAGES)
         else:
-            db.session.commit()
             session["activation_loan"] = service.normalize_loan_number(form.loan_number.data)
             return redirect(url_for("auth.activate_code"))
     return render_template("auth/activate.html", form=form)
@@ -143,17 +126,8 @@ def activate_code():
             user = service.complete_activation(
                 loan_number, form.code.data, form.password.data, address=request.remote_addr
             )
-        except TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(_wait_message(error))
-        except service.InvalidCode:
-            db.session.commit()
-            form.code.errors.append(
-                _("This code is not right or has expired. Check the code, or ask for a new one.")
-            )
-        except service.PasswordRejected as error:
-            db.session.rollback()
-            form.password.errors.append(PASSWORD_MESSAGES[error.problem])
+        except DomainError as error:
+            show_error(form, error, MESSAGES)
         else:
             _log_in(user, remember=False)
             flash(_("Your account is active. Welcome!"), "success")
@@ -176,11 +150,9 @@ def reset_request():
             service.request_password_reset(
                 form.identifier.data, address=request.remote_addr, link_for=_reset_link
             )
-        except TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(_wait_message(error))
+        except DomainError as error:
+            show_error(form, error, MESSAGES)
         else:
-            db.session.commit()
             return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
 
@@ -197,10 +169,8 @@ def reset_password(token):
         try:
             service.reset_password(token, form.password.data)
         except service.PasswordRejected as error:
-            db.session.rollback()
-            form.password.errors.append(PASSWORD_MESSAGES[error.problem])
+            show_error(form, error, MESSAGES)
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             flash(_("Your password has been changed. Log in with the new password."), "success")

@@ -2,13 +2,15 @@
 
 Rows are matched on the lender's references (customer, loan number, journal and contact
 references). Contact rows, by far the most numerous, are written in batches; every other row
-in its own savepoint.
+in its own savepoint, so a rejected row leaves nothing behind. Nothing here commits:
+`import_batches` hands control back after every COMMIT_EVERY rows written, and the `import`
+command commits there; `import_file` applies a whole file in the caller's transaction.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -32,6 +34,8 @@ from portal.loans.service import post_entry
 from portal.security import Role
 
 CONTACT_BATCH = 2000
+# Rows written between two points where the caller may commit.
+COMMIT_EVERY = 500
 
 
 @dataclass
@@ -64,6 +68,7 @@ class _Importer:
         self.report = report
         self.loan_ids: dict[str, int] = {}
         self.pending_contacts: list[tuple[int, ContactRow]] = []
+        self.written = 0  # rows applied since the last point where the caller could commit
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -93,6 +98,7 @@ class _Importer:
             DueDateRow: self.due_date,
             JournalRow: self.journal,
         }[type(row)]
+        self.written += 1
         try:
             with db.session.begin_nested():
                 outcome = handler(row)
@@ -232,6 +238,7 @@ class _Importer:
         batch, self.pending_contacts = self.pending_contacts, []
         if not batch:
             return
+        self.written += len(batch)
         self._loan_ids_for({row.loan_number for _line, row in batch})
         references = list({row.reference for _line, row in batch})
         existing = {}
@@ -288,7 +295,6 @@ class _Importer:
         else:
             for _ in new_rows:
                 self.report.count("contact", "created")
-        db.session.commit()
 
 
 def _contact_values(loan_id: int, row: ContactRow) -> dict:
@@ -319,11 +325,16 @@ def _constraint(error: IntegrityError) -> str:
     return message[:200]
 
 
-def import_file(path: str, *, progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import a CSV or JSON Lines file; raises reader.FileProblem for an unreadable file."""
-    report = ImportReport()
+def import_batches(
+    path: str, report: ImportReport, *, progress: Callable[[int], None] | None = None
+) -> Iterator[None]:
+    """Apply a CSV or JSON Lines file, filling `report`; yields whenever the caller may commit.
+
+    It yields after every COMMIT_EVERY rows written and once at the end; every row applied
+    before a yield is whole, so a commit there keeps exactly the rows counted so far. Raises
+    reader.FileProblem for an unreadable file, before any row is applied.
+    """
     importer = _Importer(report)
-    since_commit = 0
     for line in read_lines(path):
         if progress:
             progress(line.size)
@@ -337,13 +348,19 @@ def import_file(path: str, *, progress: Callable[[int], None] | None = None) -> 
             continue
         if isinstance(row, ContactRow):
             importer.add_contact(line.number, row)
-            continue
-        importer.flush_contacts()  # keep file order: earlier contacts land first
-        importer.apply(line.number, row)
-        since_commit += 1
-        if since_commit >= 500:
-            db.session.commit()
-            since_commit = 0
+        else:
+            importer.flush_contacts()  # keep file order: earlier contacts land first
+            importer.apply(line.number, row)
+        if importer.written >= COMMIT_EVERY:
+            importer.written = 0
+            yield
     importer.flush_contacts()
-    db.session.commit()
+    yield
+
+
+def import_file(path: str, *, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Apply a whole file in the caller's transaction (flushed, not committed); the report."""
+    report = ImportReport()
+    for _ in import_batches(path, report, progress=progress):
+        pass
     return report

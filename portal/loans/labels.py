@@ -11,12 +11,6 @@ STAGE_NAMES = {
     "litigation": _l("Litigation"),
 }
 
-LOAN_STATUS_NAMES = {
-    "active": _l("Active"),
-    "closed": _l("Closed"),
-    "charged_off": _l("Charged off"),
-}
-
 PRODUCT_NAMES = {
     "personal": _l("Personal loan"),
     "consumer": _l("Consumer loan"),

@@ -15,13 +15,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.auth import service as accounts
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
-from portal.security import Role, is_safe_next, role_required
+from portal.security import STAFF_ROLES, Role, is_safe_next, role_required
 from portal.uploads import file_for_user, path_of
 
 bp = Blueprint("main", __name__)
+
+# Where the front page sends each role (a route, not an access check: the pages check that).
+HOME_FOR_ROLE = {Role.BORROWER: "account.dashboard", **dict.fromkeys(STAFF_ROLES, "staff.home")}
 
 
 @bp.get("/")
@@ -29,9 +32,7 @@ def index():
     """Borrowers go to their dashboard, staff to their own home page; visitors see the welcome."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    if current_user.is_staff:
-        return redirect(url_for("staff.home"))
-    return redirect(url_for("account.dashboard"))
+    return redirect(url_for(HOME_FOR_ROLE[current_user.role]))
 
 
 @bp.post("/language")
@@ -41,11 +42,7 @@ def set_language():
     if language in LANGUAGES:
         session["language"] = language
         if current_user.is_authenticated:
-            if current_user.borrower is not None:
-                current_user.borrower.preferred_language = language
-            else:
-                current_user.preferred_language = language
-            db.session.commit()
+            accounts.save_language(current_user, language)
     target = request.form.get("next", "")
     return redirect(target if is_safe_next(target) else url_for("main.index"))
 
@@ -57,7 +54,6 @@ def download_file(file_id):
     found = file_for_user(current_user, file_id)
     if found is None:
         abort(404)
-    db.session.commit()
     # Files are at most 10 MB: read whole, so no file handle outlives the request.
     with open(path_of(found.stored_name), "rb") as handle:
         data = io.BytesIO(handle.read())

@@ -2,7 +2,8 @@
 
 E-mail goes out by SMTP when MAIL_SERVER is set; SMS through an HTTP gateway when
 SMS_GATEWAY_URL is set. Without a transport a message stays pending, readable with
-`flask portal outbox list` (and on the development outbox page), never dropped.
+`flask portal outbox list` (and on the development outbox page), never dropped. Delivery is one
+message at a time (`deliver`); the `outbox send` command commits after each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import current_app
 from portal import clock
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
+from portal.rows import locked
 
 MAX_ATTEMPTS = 8
 
@@ -96,38 +98,44 @@ def _send_sms(message: OutboxMessage) -> None:
 TRANSPORTS = {"email": _send_email, "sms": _send_sms}
 
 
-def deliver_pending(limit: int = 100) -> dict[str, int]:
-    """Try to deliver waiting messages; commit after each so a crash loses no outcome."""
-    counts = {"sent": 0, "waiting": 0, "failed": 0}
-    ids = db.session.scalars(
-        sa.select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending")
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    for message_id in ids:
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            TRANSPORTS[message.channel](message)
-        except DeliveryUnavailable:
-            counts["waiting"] += 1
-            continue
-        except (OSError, smtplib.SMTPException) as error:
-            message.attempts += 1
-            message.last_error = str(error)[:500]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-                counts["failed"] += 1
-            else:
-                counts["waiting"] += 1
-        else:
-            message.attempts += 1
-            message.status = "sent"
-            message.sent_at = clock.now()
-            message.last_error = None
-            counts["sent"] += 1
-        db.session.commit()
-    return counts
+def pending_ids(limit: int = 100) -> list[int]:
+    """The oldest messages waiting to be sent, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def deliver(message_id: int) -> str | None:
+    """Claim one message, try to send it and record the outcome; flushes, never commits.
+
+    The message's row stays locked until the caller commits, so two delivery runs never send
+    it twice. Returns "sent", "waiting" (no transport, or a failure that is retried later) or
+    "failed" (given up after MAX_ATTEMPTS); None when it is no longer waiting to be sent.
+    """
+    message = locked(OutboxMessage, message_id)
+    if message is None or message.status != "pending":
+        return None
+    try:
+        TRANSPORTS[message.channel](message)
+    except DeliveryUnavailable:
+        return "waiting"
+    except (OSError, smtplib.SMTPException) as error:
+        message.attempts += 1
+        message.last_error = str(error)[:500]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+    else:
+        message.attempts += 1
+        message.status = "sent"
+        message.sent_at = clock.now()
+        message.last_error = None
+    db.session.flush()
+    return "waiting" if message.status == "pending" else message.status
 
 
 def recent_messages(limit: int = 50, *, pending_only: bool = False) -> list[OutboxMessage]:

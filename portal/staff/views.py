@@ -1,10 +1,9 @@
 """Staff home pages: each role has its own, and reaches only its own."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal.extensions import db
-from portal.security import Role, role_required
+from portal.security import STAFF_ROLES, Role, role_required
 from portal.staff import service
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -17,13 +16,10 @@ HOME_FOR_ROLE = {
 
 
 @bp.get("/")
-@login_required
+@role_required(*STAFF_ROLES)
 def home():
     """Send each staff member to their role's home page."""
-    endpoint = HOME_FOR_ROLE.get(current_user.role)
-    if endpoint is None:
-        abort(404)
-    return redirect(url_for(endpoint))
+    return redirect(url_for(HOME_FOR_ROLE[current_user.role]))
 
 
 @bp.get("/admin")
@@ -36,10 +32,9 @@ def admin_home():
 @bp.get("/borrowers")
 @role_required(Role.SUPPORT, Role.APPROVER)
 def lookup():
-    """Find a borrower by loan number, customer reference or phone number."""
+    """Find a borrower by loan number, customer reference or phone number (audited)."""
     query = request.args.get("q", "").strip()[:64]
     results = service.find_borrowers(query) if query else []
-    db.session.commit()
     return render_template("staff/lookup.html", query=query, results=results)
 
 
@@ -50,5 +45,4 @@ def borrower(borrower_id):
     found = service.view_borrower(borrower_id)
     if found is None:
         abort(404)
-    db.session.commit()
     return render_template("staff/borrower.html", borrower=found)

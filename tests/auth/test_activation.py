@@ -241,3 +241,15 @@ def test_unknown_loan_numbers_are_rate_limited_the_same_way(client):
         assert client.post("/activate", data=data).status_code == 302
     response = client.post("/activate", data=data, headers={"Accept-Language": "en"})
     assert "Too many attempts" in response.text
+
+
+def test_a_wrong_code_is_counted_although_the_page_just_shows_the_error(app, client, make_borrower):
+    record = make_borrower(activated=False, language="en")
+    start(client, record)
+    with app.app_context():
+        code = last_code()
+    response = finish(client, "000000" if code != "000000" else "111111")
+    assert response.status_code == 200 and "not right" in response.text
+    with app.app_context():
+        token = db.session.scalars(sa.select(VerificationToken)).one()
+        assert token.failed_attempts == 1 and token.used_at is None

@@ -229,3 +229,61 @@ def test_logout_needs_a_post(client, make_borrower):
     record = make_borrower()
     log_in(client, record.phone)
     assert client.get("/logout").status_code == 405
+
+
+def test_a_refused_login_is_recorded_although_the_page_just_shows_the_error(
+    app, client, make_borrower
+):
+    record = make_borrower()
+    response = log_in(client, record.phone, "wrong password!")
+    assert response.status_code == 200  # the request edge commits: the failure is kept
+    with app.app_context():
+        # One failure against the account name and one against the address.
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 2
+
+
+def test_the_lockout_page_keeps_what_was_counted(app, client, make_borrower):
+    record = make_borrower(language="en")
+    for _ in range(5):
+        log_in(client, record.phone, "wrong password!")
+    response = client.post(
+        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+    )
+    assert response.status_code == 200 and "Too many attempts" in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 10
+
+
+def test_the_user_loader_does_not_commit(app, client, make_borrower):
+    from portal.auth.service import load_login_session
+
+    record = make_borrower()
+    log_in(client, record.phone)
+    with app.app_context():
+        login = db.session.scalars(sa.select(LoginSession)).one()
+        login.last_seen_at -= timedelta(minutes=5)
+        db.session.commit()
+        before = login.last_seen_at
+        with client.session_transaction() as session:
+            token = session["_user_id"]
+        assert load_login_session(token).id == record.user_id
+        db.session.rollback()  # what a refused request does: nothing the loader set is kept
+        assert db.session.scalars(sa.select(LoginSession)).one().last_seen_at == before
+    client.get("/loans")  # a successful page commits the new "last seen"
+    with app.app_context():
+        assert db.session.scalars(sa.select(LoginSession)).one().last_seen_at > before
+
+
+def test_tick_forgets_failures_older_than_the_window(app, runner, client, make_borrower):
+    record = make_borrower()
+    log_in(client, record.phone, "wrong password!")
+    log_in(client, "13900000000", "wrong password!")
+    with app.app_context():
+        old = db.session.scalars(sa.select(AuthFailure).order_by(AuthFailure.id).limit(2)).all()
+        for failure in old:
+            failure.at -= timedelta(minutes=16)
+        db.session.commit()
+    result = runner.invoke(args=["portal", "tick"])
+    assert result.exit_code == 0 and "login_failures_purged 2" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 2

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.extensions import db
 from portal.imports.service import import_file
 from tests.helpers import last_code
 
@@ -99,6 +100,7 @@ def import_overdue_borrower(app, tmp_path, language):
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
     with app.app_context():
         assert import_file(str(path)).errors == []
+        db.session.commit()
 
 
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])

@@ -402,3 +402,38 @@ def test_the_documented_examples_import_cleanly(app, example):
         report = import_file(str(path))
         assert report.errors == []
         assert counts()["ContactLogEntry"] >= 2
+
+
+def test_import_file_leaves_the_commit_to_the_caller(app, tmp_path):
+    with app.app_context():
+        assert import_file(write_csv(tmp_path, GOOD_ROWS)).errors == []
+        db.session.rollback()
+        assert set(counts().values()) == {0}
+
+
+def test_the_command_commits_what_it_imported(app, runner, tmp_path):
+    result = runner.invoke(args=["portal", "import", write_csv(tmp_path, GOOD_ROWS)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert counts()["JournalEntry"] == 2 and counts()["ContactLogEntry"] == 2
+
+
+def test_a_crash_keeps_the_batches_committed_before_it(app, runner, tmp_path, monkeypatch):
+    from portal.imports import service
+
+    monkeypatch.setattr(service, "COMMIT_EVERY", 2)
+    real_parse = service.parse_row
+
+    def crash_at_second_journal_entry(data):
+        if data.get("reference") == "J2":
+            raise RuntimeError("the machine went down")
+        return real_parse(data)
+
+    monkeypatch.setattr(service, "parse_row", crash_at_second_journal_entry)
+    result = runner.invoke(args=["portal", "import", write_csv(tmp_path, GOOD_ROWS)])
+    assert result.exit_code != 0
+    with app.app_context():
+        # Borrower and loan made one batch, due date and J1 the next; nothing after the crash.
+        found = counts()
+        assert (found["Borrower"], found["Loan"], found["LoanDueDate"]) == (1, 1, 1)
+        assert found["JournalEntry"] == 1 and found["ContactLogEntry"] == 0

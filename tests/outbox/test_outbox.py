@@ -3,7 +3,6 @@
 import smtplib
 
 import pytest
-import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.outbox import service as outbox
@@ -44,52 +43,97 @@ def smtp(monkeypatch, app):
     return FakeSMTP
 
 
+def send(runner) -> str:
+    """Run `flask portal outbox send` and return what it reports."""
+    result = runner.invoke(args=["portal", "outbox", "send"])
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+def stored(app, message_id: int) -> OutboxMessage:
+    """The message as committed (read in a fresh application context)."""
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        db.session.expunge(message)
+        return message
+
+
+def enqueue(app, channel="email", recipient="a@example.com", body="Body") -> int:
+    with app.app_context():
+        message = outbox.enqueue(channel, recipient, "Hello", body, purpose="test")
+        db.session.commit()
+        return message.id
+
+
 def test_without_a_transport_messages_wait_and_are_readable(app, runner):
     with app.app_context():
         outbox.enqueue("email", "a@example.com", "Hello", "Body text", purpose="test")
         outbox.enqueue("sms", "13800000000", "Code", "Code 123456", purpose="test")
         db.session.commit()
-        counts = outbox.deliver_pending()
-    assert counts == {"sent": 0, "waiting": 2, "failed": 0}
+    assert send(runner) == "sent 0, waiting 2, failed 0"
     listing = runner.invoke(args=["portal", "outbox", "list", "--pending"])
     assert "a@example.com" in listing.output and "13800000000" in listing.output
     shown = runner.invoke(args=["portal", "outbox", "show", "2"])
     assert "Code 123456" in shown.output
 
 
-def test_smtp_delivers_and_marks_sent(app, smtp):
-    with app.app_context():
-        message = outbox.enqueue("email", "a@example.com", "Hello", "Body", purpose="test")
-        db.session.commit()
-        assert outbox.deliver_pending() == {"sent": 1, "waiting": 0, "failed": 0}
-        db.session.refresh(message)
-        assert message.status == "sent" and message.sent_at is not None
+def test_smtp_delivers_and_marks_sent(app, runner, smtp):
+    message_id = enqueue(app)
+    assert send(runner) == "sent 1, waiting 0, failed 0"
+    message = stored(app, message_id)
+    assert message.status == "sent" and message.sent_at is not None
     assert smtp.sent[0]["To"] == "a@example.com"
     assert smtp.sent[0]["Subject"] == "Hello"
+    assert send(runner) == "sent 0, waiting 0, failed 0"
+    assert len(smtp.sent) == 1
 
 
-def test_a_failed_delivery_is_kept_and_retried(app, smtp):
+def test_a_failed_delivery_is_kept_and_retried(app, runner, smtp):
     smtp.fail_with = smtplib.SMTPServerDisconnected("gone")
-    with app.app_context():
-        message = outbox.enqueue("email", "a@example.com", "Hello", "Body", purpose="test")
-        db.session.commit()
-        assert outbox.deliver_pending()["waiting"] == 1
-        db.session.refresh(message)
-        assert message.status == "pending" and message.attempts == 1
-        assert "gone" in message.last_error
-        smtp.fail_with = None
-        assert outbox.deliver_pending()["sent"] == 1
+    message_id = enqueue(app)
+    assert send(runner) == "sent 0, waiting 1, failed 0"
+    message = stored(app, message_id)
+    assert message.status == "pending" and message.attempts == 1
+    assert "gone" in message.last_error
+    smtp.fail_with = None
+    assert send(runner) == "sent 1, waiting 0, failed 0"
 
 
-def test_after_many_failures_a_message_is_marked_failed_not_deleted(app, smtp):
+def test_after_many_failures_a_message_is_marked_failed_not_deleted(app, runner, smtp):
     smtp.fail_with = OSError("refused")
+    message_id = enqueue(app)
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
+        assert send(runner) == "sent 0, waiting 1, failed 0"
+    assert send(runner) == "sent 0, waiting 0, failed 1"
+    message = stored(app, message_id)
+    assert message.status == "failed" and message.attempts == outbox.MAX_ATTEMPTS
+
+
+def test_each_outcome_is_committed_as_it_is_known(app, runner, smtp, monkeypatch):
+    # The second delivery crashes the command: the first message stays sent, not sent again.
+    first, second = enqueue(app, recipient="a@example.com"), enqueue(app, recipient="b@example")
+    real = outbox.TRANSPORTS["email"]
+
+    def crash_on_b(message):
+        if message.recipient == "b@example":
+            raise RuntimeError("the process died")
+        real(message)
+
+    monkeypatch.setitem(outbox.TRANSPORTS, "email", crash_on_b)
+    assert runner.invoke(args=["portal", "outbox", "send"]).exit_code != 0
+    assert stored(app, first).status == "sent" and stored(app, second).status == "pending"
+    monkeypatch.setitem(outbox.TRANSPORTS, "email", real)
+    assert send(runner) == "sent 1, waiting 0, failed 0"
+    assert [m["To"] for m in smtp.sent] == ["a@example.com", "b@example"]
+
+
+def test_deliver_skips_a_message_no_longer_waiting(app, smtp):
+    message_id = enqueue(app)
     with app.app_context():
-        outbox.enqueue("email", "a@example.com", "Hello", "Body", purpose="test")
-        db.session.commit()
-        for _ in range(outbox.MAX_ATTEMPTS):
-            outbox.deliver_pending()
-        message = db.session.scalars(sa.select(OutboxMessage)).one()
-        assert message.status == "failed" and message.attempts == outbox.MAX_ATTEMPTS
+        assert outbox.deliver(message_id) == "sent"
+        assert outbox.deliver(message_id) is None
+        assert outbox.pending_ids() == []
+    assert len(smtp.sent) == 1
 
 
 def test_send_command_reports_counts(app, runner):
