@@ -29,8 +29,8 @@ def test_demo_has_a_borrower_in_every_stage(app):
         db.session.commit()
         stages, breaches = {}, {}
         for borrower in db.session.scalars(sa.select(Borrower)):
-            (overview,) = dashboard(borrower)
-            current = overview.position.current
+            (overview,) = dashboard(borrower).overviews
+            current = overview.standing.stage
             stages[borrower.customer_ref] = current.code if current else None
             breaches[borrower.customer_ref] = overview.breaches_on_loan
     assert stages == EXPECTED_STAGES
