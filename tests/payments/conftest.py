@@ -3,16 +3,17 @@
 import hashlib
 import hmac
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import LoanDueDate
 from portal.loans.service import post_entry
 from portal.payments.gateway import Checkout, GatewayUnavailable, PaymentState
+from tests.helpers import TODAY
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -23,7 +24,7 @@ def owing(app, make_borrower):
 
     def make(**extra):
         record = make_borrower(language="en", **extra)
-        today = datetime.now(UTC).date()
+        today = TODAY
         with app.app_context():
             post_entry(
                 record.loan_id,
@@ -84,7 +85,7 @@ def fake_gateway(app):
 def signed(payload: dict | bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
     """A body and Stripe-Signature header, signed the way Stripe signs webhooks."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    timestamp = int(time.time()) if timestamp is None else timestamp
+    timestamp = int(clock.now().timestamp()) if timestamp is None else timestamp
     signature = hmac.new(
         secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()
