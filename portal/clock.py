@@ -28,26 +28,27 @@ def now() -> datetime:
 
 
 @lru_cache(maxsize=64)
+def _named_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def zone(name: str | None) -> ZoneInfo:
     """The time zone of that name; the business time zone for a missing or unknown name."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo(DEFAULT_BUSINESS_TIME_ZONE)
+    return (_named_zone(name) if name else None) or business_zone()
 
 
 def business_zone() -> ZoneInfo:
     """The lender's time zone (BUSINESS_TIME_ZONE), for staff pages and business deadlines."""
     name = current_app.config["BUSINESS_TIME_ZONE"] if has_app_context() else None
-    return zone(name or DEFAULT_BUSINESS_TIME_ZONE)
+    return _named_zone(name or DEFAULT_BUSINESS_TIME_ZONE) or ZoneInfo(DEFAULT_BUSINESS_TIME_ZONE)
 
 
 def zone_of(borrower) -> ZoneInfo:
     """Where the borrower lives (their own zone, else the business zone)."""
-    name = getattr(borrower, "time_zone", None)
-    return zone(name) if name else business_zone()
+    return zone(getattr(borrower, "time_zone", None))
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:

@@ -1,7 +1,8 @@
 """Demo data for development: staff of every role and borrowers in every collection stage.
 
 The borrowers, loans, journals and contact logs go through the import, exactly as the lending
-system's data does. Running it twice changes nothing.
+system's data does. Everything is dated relative to the moment the demo is first loaded, in days
+of the business time zone, and nothing in it lies in the future. Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,7 +27,6 @@ from portal.reference import ensure_reference_data
 from portal.security import Role
 
 DEMO_PASSWORD = "borrow-portal-demo"  # noqa: S105 - printed demo login, development only
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF = (
     ("support@demo.example", "Demo Support", Role.SUPPORT),
     ("approver@demo.example", "Demo Approver", Role.APPROVER),
@@ -141,24 +141,35 @@ BORROWERS = (
 )
 
 
-def _at(day: date, hour: int, minute: int = 0) -> str:
-    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).isoformat()
+@dataclass(frozen=True)
+class DemoTime:
+    """The moment the demo is made, and the time zone whose days and hours it speaks in."""
+
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return clock.today_in(self.zone, self.now)
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
 
 
-def _contacts(b: DemoBorrower, oldest_unpaid: date, today: date) -> list[dict]:
-    """A plausible contact history for the days since the oldest unpaid due date."""
+def _contacts(b: DemoBorrower, oldest_unpaid: date, when: DemoTime) -> list[dict]:
+    """A plausible contact history for the days since the oldest unpaid due date, up to now."""
     rows = []
 
     def add(day_offset, hour, minute, channel, agent, outcome, party="borrower", note=None):
-        day = oldest_unpaid + timedelta(days=day_offset)
-        if day > today:
+        moment = when.at(oldest_unpaid + timedelta(days=day_offset), hour, minute)
+        if moment > when.now:  # not yet happened: a contact later today, or on a later day
             return
         rows.append(
             {
                 "record": "contact",
                 "loan_number": b.loan_number,
                 "reference": f"{b.loan_number}-K{len(rows) + 1:03d}",
-                "contacted_at": _at(day, hour, minute),
+                "contacted_at": moment.isoformat(),
                 "channel": channel,
                 "party": party,
                 "agent": agent,
@@ -198,7 +209,8 @@ def _contacts(b: DemoBorrower, oldest_unpaid: date, today: date) -> list[dict]:
     return rows
 
 
-def _records(b: DemoBorrower, today: date) -> list[dict]:
+def _records(b: DemoBorrower, when: DemoTime) -> list[dict]:
+    today = when.today
     oldest_unpaid = today - timedelta(days=b.days_past_due)
     if b.days_past_due == 0:
         oldest_unpaid = today + timedelta(days=12)  # the next installment, still ahead
@@ -215,7 +227,7 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
             "phone": b.phone,
             "email": b.email,
             "preferred_language": "zh_Hans",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": when.zone.key,
         },
         {
             "record": "loan",
@@ -230,7 +242,7 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
             "loan_number": b.loan_number,
             "reference": "DISBURSAL",
             "kind": "charge",
-            "posted_at": _at(opened, 10),
+            "posted_at": when.at(opened, 10).isoformat(),
             "principal": b.principal,
             "description": "Loan disbursed",
         },
@@ -239,7 +251,7 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
             "loan_number": b.loan_number,
             "reference": "INTEREST",
             "kind": "charge",
-            "posted_at": _at(opened, 10, 1),
+            "posted_at": when.at(opened, 10, 1).isoformat(),
             "interest": interest_each * INSTALLMENTS,
             "description": "Contract interest",
         },
@@ -265,7 +277,7 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
                     "loan_number": b.loan_number,
                     "reference": f"PAY-{number + 1}",
                     "kind": "payment",
-                    "posted_at": _at(due, 20, 12),
+                    "posted_at": when.at(due, 20, 12).isoformat(),
                     "principal": -principal,
                     "interest": -interest_each,
                     "description": "Repayment",
@@ -278,12 +290,12 @@ def _records(b: DemoBorrower, today: date) -> list[dict]:
                     "loan_number": b.loan_number,
                     "reference": f"LATE-FEE-{number + 1}",
                     "kind": "charge",
-                    "posted_at": _at(due + timedelta(days=1), 1),
+                    "posted_at": when.at(due + timedelta(days=1), 1).isoformat(),
                     "fee": LATE_FEE,
                     "description": "Late fee",
                 }
             )
-    return records + _contacts(b, oldest_unpaid, today)
+    return records + _contacts(b, oldest_unpaid, when)
 
 
 def _demo_request(today: date) -> None:
@@ -322,17 +334,17 @@ def _demo_complaint() -> None:
     )
 
 
-def demo_records(today: date) -> list[dict]:
+def demo_records(when: DemoTime) -> list[dict]:
     """Every demo row, in import order."""
     rows = []
     for borrower in BORROWERS:
-        rows.extend(_records(borrower, today))
+        rows.extend(_records(borrower, when))
     return rows
 
 
-def load_demo(today: date | None = None) -> list[str]:
+def load_demo() -> list[str]:
     """Create the demo data if missing and return one line per demo login."""
-    today = today or datetime.now(UTC).astimezone(SHANGHAI).date()
+    when = DemoTime(clock.now(), clock.business_zone())
     ensure_reference_data()
     lines = []
     for email, name, role in STAFF:
@@ -348,14 +360,13 @@ def load_demo(today: date | None = None) -> list[str]:
         handle, path = tempfile.mkstemp(suffix=".jsonl")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                for row in demo_records(today):
+                for row in demo_records(when):
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
             report = import_file(path)
         finally:
             os.unlink(path)
         if report.errors:
             raise RuntimeError(f"demo data did not import cleanly: {report.errors[:3]}")
-        now = clock.now()
         for b in BORROWERS:
             if not b.activated:
                 continue
@@ -363,9 +374,9 @@ def load_demo(today: date | None = None) -> list[str]:
                 sa.select(User).join(Borrower).where(Borrower.customer_ref == b.ref)
             )
             user.password_hash = hash_password(DEMO_PASSWORD)
-            user.activated_at = user.password_changed_at = now
+            user.activated_at = user.password_changed_at = when.now
         db.session.flush()
-        _demo_request(today)
+        _demo_request(when.today)
         _demo_complaint()
 
     for b in BORROWERS:

@@ -1,8 +1,12 @@
-"""Fixtures: one migrated database per test run, emptied after every test.
+"""Fixtures: one migrated database per test run, emptied after every test; a frozen clock.
 
 TEST_DATABASE_URL selects PostgreSQL; without it a SQLite file is used. With
 PORTAL_TEST_STRICT=1 (CI) a skipped test counts as a failure, so a missing browser or
 database cannot pass unnoticed.
+
+Every test runs on a clock that starts at tests.helpers.FROZEN_AT (the `clock` fixture, with
+time-machine), never on the machine's clock, so the suite gives the same result at any hour
+and in any time zone.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from tests.helpers import TEST_PASSWORD, log_in
+from tests.helpers import BUSINESS_TIME_ZONE, FROZEN_AT, TEST_PASSWORD, FrozenClock, log_in
 
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 
@@ -45,6 +50,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in strict mode (PORTAL_TEST_STRICT=1): {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def clock():
+    """The clock of every test: FROZEN_AT, running on; `clock.move_to(...)` moves it.
+
+    time-machine patches the clock for the whole process, so the live server's threads share
+    it; other processes (localstripe, Chromium, PostgreSQL) keep the real one.
+    """
+    with time_machine.travel(FROZEN_AT.timestamp(), tick=True) as traveller:
+        yield FrozenClock(traveller)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
@@ -63,6 +79,9 @@ TEST_CONFIG = {
     "MAIL_SERVER": "",
     "SMS_GATEWAY_URL": "",
     "DEV_OUTBOX_PAGE": True,
+    # Not from the environment: the tests' dates are Shanghai dates (tests.helpers.TODAY).
+    "BUSINESS_TIME_ZONE": BUSINESS_TIME_ZONE,
+    "BABEL_DEFAULT_TIMEZONE": BUSINESS_TIME_ZONE,
 }
 
 
@@ -286,7 +305,7 @@ def localstripe():
     process = subprocess.Popen(
         [command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # generous: a busy CI machine starts it slowly
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from portal import clock
 from portal.extensions import db
 
 TEST_PASSWORD = "correct horse battery"
+
+# --- the clock --------------------------------------------------------------------------------
+# Every test starts at FROZEN_AT and time runs on from there (the autouse `clock` fixture in
+# conftest.py); no test reads the machine's clock or its local time zone. TODAY is the business
+# date at that instant: a Friday morning in Shanghai, 02:00 UTC, so the UTC date is the same.
+BUSINESS_TIME_ZONE = "Asia/Shanghai"  # the tests' configuration (conftest.TEST_CONFIG)
+SHANGHAI = ZoneInfo(BUSINESS_TIME_ZONE)
+FROZEN_AT = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+NOW = FROZEN_AT.astimezone(UTC)
+TODAY = FROZEN_AT.date()
+
+
+def shanghai(day: date, hour: int, minute: int = 0) -> datetime:
+    """That wall-clock time on that day in Shanghai, as an aware UTC datetime."""
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+class FrozenClock:
+    """The test's clock (time-machine): it starts at FROZEN_AT; a test may move it."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def move_to(self, moment: datetime, *, tick: bool = True) -> None:
+        """Go to an instant; time runs on from there unless tick=False."""
+        if moment.tzinfo is None:
+            raise ValueError(
+                "give the clock an aware datetime: a naive one means the machine's zone"
+            )
+        # A timestamp, not the datetime itself: time-machine would set the process's TZ to a
+        # ZoneInfo's zone, and the tests must not depend on the local zone in either direction.
+        self._traveller.move_to(moment.timestamp(), tick=tick)
+
+    def now(self) -> datetime:
+        """The clock's time now, as the portal reads it (portal.clock.now)."""
+        return clock.now()
+
+    def shift(self, delta: timedelta) -> None:
+        """Move the clock on (or back) by `delta`."""
+        self._traveller.shift(delta)
 
 
 def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from portal.i18n import language_from_accept_header, language_from_tag
-from tests.helpers import log_in
+from tests.helpers import NOW, log_in
 from tests.i18n_check import english_words
 
 CATALOGS = Path(__file__).resolve().parent.parent / "translations"
@@ -163,13 +163,13 @@ def test_every_page_renders_in_every_language(
 
 def _rich_borrower(app, make_borrower):
     """A borrower with an overdue installment and contacts of every kind, some marked."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from portal.extensions import db
     from portal.loans.models import CONTACT_OUTCOMES, ContactLogEntry, LoanDueDate
 
     record = make_borrower()
-    now = datetime.now(UTC)
+    now = NOW
     with app.app_context():
         db.session.add(
             LoanDueDate(

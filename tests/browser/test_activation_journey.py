@@ -7,7 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.imports.service import import_file
-from tests.helpers import last_code
+from tests.helpers import TODAY, last_code
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ TEXT = {
 
 def import_overdue_borrower(app, tmp_path, language):
     """Through the import: a loan 12 days overdue with a late-night call in its contact log."""
-    today = datetime.now(UTC).date()
+    today = TODAY
     due = today - timedelta(days=12)
     late_call = datetime.combine(due + timedelta(days=5), datetime.min.time(), tzinfo=UTC)
     rows = [

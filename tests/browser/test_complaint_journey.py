@@ -2,13 +2,14 @@
 on a desktop replies and resolves; the borrower sees the resolution and disputes it; the
 complaint is back in the queue."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal.extensions import db
 from portal.loans.models import ContactLogEntry
 from tests.browser.test_plan_journey import log_in
+from tests.helpers import TODAY, shanghai
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -19,7 +20,7 @@ def test_complaint_reply_resolve_and_dispute(
 ):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     borrower = make_borrower(language="en")
-    day = (datetime.now(UTC) - timedelta(days=1)).date()
+    yesterday = TODAY - timedelta(days=1)
     with app.app_context():
         db.session.add(
             ContactLogEntry(
@@ -27,7 +28,7 @@ def test_complaint_reply_resolve_and_dispute(
                 reference="NIGHT-1",
                 channel="call",
                 party="borrower",
-                contacted_at=datetime(day.year, day.month, day.day, 15, 30, tzinfo=UTC),
+                contacted_at=shanghai(yesterday, 23, 30),
                 agent="A023",
                 outcome="answered",
             )

@@ -1,13 +1,14 @@
 """A borrower on a phone pays the overdue amount through the development payment path and
 sees the new balance and the receipt."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal.extensions import db
 from portal.loans.models import LoanDueDate
 from tests.browser.test_plan_journey import log_in
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def test_pay_the_overdue_amount_on_a_phone(
 ):
     borrower = make_borrower(language=language, principal=300_000)
     with app.app_context():
-        today = datetime.now(UTC).date()
+        today = TODAY
         for offset, amount in ((-6, 100_000), (24, 200_000)):
             db.session.add(
                 LoanDueDate(

@@ -1,13 +1,13 @@
 """A borrower asks for a 12-month plan on a phone; an approver counter-offers 18 months on a
 desktop; the borrower accepts and the dashboard shows the schedule."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal.extensions import db
 from portal.loans.models import LoanDueDate
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_plan_request_counter_offer_and_acceptance(
     app, live_server, phone, desktop, screenshot, make_borrower, make_staff
 ):
     borrower = make_borrower(language="en", principal=1_800_000)
-    today = datetime.now(UTC).date()
+    today = TODAY
     with app.app_context():
         db.session.add(
             LoanDueDate(

@@ -3,7 +3,7 @@
 import gc
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.loans.models import ContactLogEntry
 from portal.outbox.models import OutboxMessage
 from portal.uploads import UploadedFile
-from tests.helpers import log_in
+from tests.helpers import NOW, TODAY, log_in, shanghai
 
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -35,8 +35,7 @@ def late_call(app, make_borrower):
 
     def make(**extra):
         record = make_borrower(language="en", **extra)
-        day = (datetime.now(UTC) - timedelta(days=2)).date()
-        when = datetime(day.year, day.month, day.day, 15, 10, tzinfo=UTC)
+        when = shanghai(TODAY - timedelta(days=2), 23, 10)
         with app.app_context():
             entry = ContactLogEntry(
                 loan_id=record.loan_id,
@@ -327,7 +326,7 @@ def test_disputes_only_within_30_days(app, late_call, make_staff):
                 record.user_id,
                 complaint.id,
                 "late",
-                now=datetime.now(UTC) + timedelta(days=31),
+                now=NOW + timedelta(days=31),
             )
 
 
@@ -365,7 +364,7 @@ def test_deadlines_flag_escalate_and_close_once(app, late_call, make_staff):
             body="Explained.",
         )
         db.session.commit()
-        soon = datetime.now(UTC) + timedelta(days=4)
+        soon = NOW + timedelta(days=4)
         assert service.apply_time(soon) == {
             "acknowledgement_late": 1,
             "response_late": 0,
@@ -374,14 +373,14 @@ def test_deadlines_flag_escalate_and_close_once(app, late_call, make_staff):
         db.session.commit()
         assert service.apply_time(soon)["acknowledgement_late"] == 0
         assert db.session.get(Complaint, waiting.id).priority == 2  # normal -> high
-        later = datetime.now(UTC) + timedelta(days=17)
+        later = NOW + timedelta(days=17)
         assert service.apply_time(later) == {
             "acknowledgement_late": 0,
             "response_late": 1,
             "closed": 0,
         }
         assert db.session.get(Complaint, waiting.id).priority == 1
-        much_later = datetime.now(UTC) + timedelta(days=31)
+        much_later = NOW + timedelta(days=31)
         assert service.apply_time(much_later)["closed"] == 1
         db.session.commit()
         assert service.apply_time(much_later) == {

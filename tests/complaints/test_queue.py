@@ -1,18 +1,18 @@
 """The support queue: filters, sorting, pages, and a query count that does not grow."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from portal.complaints.models import Complaint
 from portal.extensions import db
-from tests.helpers import log_in
+from tests.helpers import NOW, log_in
 from tests.loans.test_pages import count_queries
 
 
 def add_complaints(app, borrower_id, count, **values):
-    now = datetime.now(UTC)
+    now = NOW
     rows = [
         {
             "reference": f"TSQ{borrower_id:04d}{n:06d}{values.get('tag', '')}",
@@ -51,9 +51,7 @@ def test_filters_sort_and_pages(app, client, make_borrower, support):
     )
     add_complaints(app, borrower.borrower_id, 1, status="closed", tag="Z")
     add_complaints(app, borrower.borrower_id, 1, assigned_to_id=support.user_id, tag="M")
-    add_complaints(
-        app, borrower.borrower_id, 1, tag="L", response_due_at=datetime.now(UTC) - timedelta(days=1)
-    )
+    add_complaints(app, borrower.borrower_id, 1, tag="L", response_due_at=NOW - timedelta(days=1))
     page = client.get("/staff/complaints/", headers={"Accept-Language": "en"}).text
     assert "34 complaints" in page and "Page 1 of 2" in page
     first_rows = page.split("<tbody>")[1]

@@ -13,10 +13,9 @@ from portal.loans.journal import Components
 from portal.loans.models import ContactLogEntry, LoanDueDate
 from portal.loans.service import post_entry
 from portal.outbox import service as outbox
-from tests.helpers import log_in
+from tests.helpers import NOW, TODAY, log_in
 
 EN = {"Accept-Language": "en"}
-TODAY = datetime.now(UTC).astimezone().date()
 
 
 def add_schedule(app, loan_id, *items):
@@ -132,7 +131,7 @@ def test_rule_breaking_contacts_are_marked_in_plain_words(app, client, overdue_b
 
 
 def test_dashboard_lists_only_the_latest_three_contacts(app, client, overdue_borrower):
-    start = datetime.now(UTC) - timedelta(days=9)
+    start = NOW - timedelta(days=9)
     for n in range(5):
         add_contact(app, overdue_borrower.loan_id, start + timedelta(days=n), agent=f"AG{n}")
     log_in(client, overdue_borrower.phone)
@@ -243,7 +242,7 @@ def _grow(app, record, loans=4, contacts=60, entries=40):
                 ContactLogEntry(
                     loan_id=loan_ids[n % len(loan_ids)],
                     reference=f"G{record.loan_id}-{n}",
-                    contacted_at=datetime.now(UTC) - timedelta(hours=n * 7),
+                    contacted_at=NOW - timedelta(hours=n * 7),
                     channel="call",
                     party="borrower",
                     agent="A9",

@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -85,7 +84,7 @@ def fake_gateway(app):
 def signed(payload: dict | bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
     """A body and Stripe-Signature header, signed the way Stripe signs webhooks."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    timestamp = int(time.time()) if timestamp is None else timestamp
+    timestamp = int(clock.now().timestamp()) if timestamp is None else timestamp
     signature = hmac.new(
         secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()

@@ -19,6 +19,10 @@ _hooks = {"n": 0}
 
 @pytest.fixture
 def stripe_app(app, localstripe):
+    # localstripe runs on the machine's clock and signs its webhooks with that time, while the
+    # portal verifies them on the tests' frozen clock. Stripe refuses only signatures older than
+    # its tolerance (300 s), never newer ones, and the frozen instant (tests.helpers.FROZEN_AT)
+    # lies before any real or faked clock the suite runs on, so the signatures are accepted.
     app.config.update(
         STRIPE_SECRET_KEY="sk_test_portal",
         STRIPE_API_BASE=localstripe,

@@ -8,8 +8,7 @@ from portal.extensions import db
 from portal.loans.journal import Components
 from portal.loans.models import LoanDueDate
 from portal.loans.service import post_entry
-
-TODAY = datetime.now(UTC).astimezone().date()
+from tests.helpers import TODAY
 
 
 @pytest.fixture

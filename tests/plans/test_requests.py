@@ -1,7 +1,7 @@
 """Asking for an extension or a plan, deciding it, accepting it, and what time does."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from portal.loans.journal import Components
 from portal.loans.service import post_entry
 from portal.plans import service
 from portal.plans.models import HardshipRequest, PaymentPlan, RequestDecision
-from tests.helpers import log_in
+from tests.helpers import NOW, log_in
 from tests.plans.conftest import TODAY
 
 EN = {"Accept-Language": "en"}
@@ -403,7 +403,7 @@ def test_time_flags_late_decisions_and_lapses_offers_once(app, runner, overdue_l
 
         service.decide(offered_id, db.session.get(User, approver.user_id), "approve")
         db.session.commit()
-        later = datetime.now(UTC) + timedelta(days=8)
+        later = NOW + timedelta(days=8)
         assert service.apply_time(later) == {"flagged": 1, "lapsed": 1}
         db.session.commit()
         assert service.apply_time(later) == {"flagged": 0, "lapsed": 0}
@@ -434,9 +434,9 @@ def test_unpaid_installment_past_grace_breaks_the_plan_and_collection_resumes(
     record = overdue_loan()
     plan_id = _accepted_plan(app, record, make_staff)
     with app.app_context():
-        within_grace = datetime.now(UTC) + timedelta(days=5 + 5)
+        within_grace = NOW + timedelta(days=5 + 5)
         assert settle_plans(within_grace)["broken"] == 0
-        past_grace = datetime.now(UTC) + timedelta(days=5 + 6)
+        past_grace = NOW + timedelta(days=5 + 6)
         assert settle_plans(past_grace)["broken"] == 1
         db.session.commit()
         assert settle_plans(past_grace)["broken"] == 0
