@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal import clock
 from portal.account.overview import dashboard
 from portal.demo import BORROWERS, load_demo
 from portal.extensions import db
@@ -77,11 +76,7 @@ def test_demo_request_and_complaint_wait_in_the_queues(app):
         assert request.status == "submitted"
         assert db.session.get(Borrower, request.borrower_id).customer_ref == "C-DEMO-2"
         complaint = db.session.scalars(sa.select(Complaint)).one()
-        call = complaint.contact_entry
-        assert call is not None and call.channel == "call"
-        # Late at night where the borrower lives: inside the quiet hours of the contact rules.
-        local_time = call.contacted_at.astimezone(clock.zone_of(complaint.borrower)).time()
-        assert in_quiet_hours(local_time, contact_rules())
+        assert complaint.contact_entry is not None and complaint.contact_entry.channel == "call"
         assert complaint.queue == "compliance"
         # About the late-night call of the README: 23:15 where the borrower lives.
         called = complaint.contact_entry.contacted_at.astimezone(SHANGHAI)
