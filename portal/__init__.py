@@ -164,6 +164,7 @@ def configure_errors(app: Flask) -> None:
     from flask import render_template
     from flask_wtf.csrf import CSRFError
 
+    from portal.errors import NotFound as DomainNotFound
     from portal.extensions import db
 
     def render_error(code: int, reason: str = ""):
@@ -173,6 +174,8 @@ def configure_errors(app: Flask) -> None:
     for code in (400, 404, 405, 413, 429):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
     app.register_error_handler(CSRFError, lambda error: render_error(400, "csrf"))
+    # A service's "not found" (another borrower's thing, a row that does not exist) is a 404.
+    app.register_error_handler(DomainNotFound, lambda error: render_error(404))
 
     @app.errorhandler(500)
     def server_error(error):
