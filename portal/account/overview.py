@@ -83,10 +83,10 @@ class Dashboard:
     rules: ContactRules
 
 
-def _contacts_by_loan(borrower: Borrower, rules: ContactRules, limit: int | None):
-    """Each loan's contacts (newest first, at most `limit`) with their rule marks, and how
-    many of each loan's contacts break a rule; the rules are checked over all of them."""
-    contacts = ledger.borrower_contacts(borrower.id)
+def _contacts_by_loan(borrower: Borrower, limit: int | None):
+    """Each loan's contacts (newest first, at most `limit`) with their rule marks, how many of
+    each loan's contacts break a rule (checked over all of them), and the rules."""
+    contacts, rules = ledger.borrower_contacts_and_rules(borrower.id)
     breaches = ledger.marked(contacts, borrower, rules)
     listed: dict[int, list[ContactView]] = defaultdict(list)
     totals: Counter = Counter()
@@ -95,13 +95,12 @@ def _contacts_by_loan(borrower: Borrower, rules: ContactRules, limit: int | None
             listed[contact.loan_id].append(ContactView(contact, breaches.get(contact.id, [])))
         if contact.id in breaches:
             totals[contact.loan_id] += 1
-    return listed, totals
+    return listed, totals, rules
 
 
 def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:
     """One overview per loan of the borrower, with its latest contacts."""
-    rules = ledger.contact_rules()
-    listed, totals = _contacts_by_loan(borrower, rules, LATEST_CONTACTS)
+    listed, totals, rules = _contacts_by_loan(borrower, LATEST_CONTACTS)
     overviews = [
         LoanOverview(found, listed[found.loan.id], totals[found.loan.id])
         for found in accounts(borrower, now=now)
@@ -114,8 +113,7 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     found = accounts(borrower, loan_id=loan_id, now=now)
     if not found:
         return None
-    rules = ledger.contact_rules()
-    listed, totals = _contacts_by_loan(borrower, rules, None)
+    listed, totals, rules = _contacts_by_loan(borrower, None)
     overview = LoanOverview(found[0], listed[loan_id], totals[loan_id])
     entries = db.session.scalars(
         sa.select(JournalEntry)

@@ -16,6 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
+from sqlalchemy.orm import joinedload
 
 from portal import audit, clock
 from portal.auth import throttle
@@ -207,8 +208,11 @@ def load_login_session(token: str) -> User | None:
     """The user of a live login session, or None when it has ended, expired or gone idle."""
     if not token or len(token) > 100:
         return None
+    # One statement for the session, its user and the borrower behind it: every page needs them.
     login = db.session.scalar(
-        sa.select(LoginSession).where(LoginSession.token_hash == _hash_secret("session", token))
+        sa.select(LoginSession)
+        .where(LoginSession.token_hash == _hash_secret("session", token))
+        .options(joinedload(LoginSession.user).joinedload(User.borrower))
     )
     now = clock.now()
     if login is None or login.revoked_at is not None or login.expires_at <= now:

@@ -153,7 +153,12 @@ def _journal_is_append_only(mapper, connection, target):
 
 def contact_rules(name: str = "default") -> ContactRules:
     """The contact rules in force (the default set, or the portal's built-in defaults)."""
-    row = db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    return _rules_of(
+        db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    )
+
+
+def _rules_of(row: ContactRuleSet | None) -> ContactRules:
     if row is None:
         return ContactRules()
     return ContactRules(
@@ -188,6 +193,24 @@ def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
             .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
         )
     )
+
+
+def borrower_contacts_and_rules(
+    borrower_id: int, name: str = "default"
+) -> tuple[list[ContactLogEntry], ContactRules]:
+    """Every contact on the borrower's loans, newest first, and the contact rules they are
+    judged by, in one statement (pages that list contacts need both)."""
+    rows = db.session.execute(
+        sa.select(ContactLogEntry, ContactRuleSet)
+        .join(Loan, ContactLogEntry.loan_id == Loan.id)
+        .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
+        .where(Loan.borrower_id == borrower_id)
+        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+    ).all()
+    if not rows:
+        # No contact to judge: the rules are not shown either, the built-in ones will do.
+        return [], ContactRules()
+    return [contact for contact, _ in rows], _rules_of(rows[0][1])
 
 
 def marked(
