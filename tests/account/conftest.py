@@ -1,0 +1,1 @@
+from tests.payments.conftest import fake_gateway, owing  # noqa: F401  (shared fixtures)
