@@ -157,7 +157,7 @@ def request_context(
     if loan is None:
         return None
     today = clock.today_for(borrower, now)
-    arrears = contract_standing(loan, today)
+    standing = contract_standing(loan, today)
     extensions_used = db.session.scalar(
         sa.select(sa.func.count(PaymentPlan.id)).where(
             PaymentPlan.loan_id == loan.id, PaymentPlan.kind == EXTENSION
@@ -168,8 +168,8 @@ def request_context(
         rules=plan_rules(loan.product),
         today=today,
         balance=loan.balance,
-        overdue=arrears.due_now,
-        days_past_due=arrears.days_past_due,
+        overdue=standing.due_now,
+        days_past_due=standing.days_past_due,
         extensions_used=extensions_used,
         open_request=db.session.scalar(
             sa.select(HardshipRequest).where(HardshipRequest.open_loan_id == loan.id)
