@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from portal import clock
+from portal import clock, rows
 from portal.extensions import db
 from portal.loans.contact_rules import Contact, ContactRules, check_contacts
 from portal.loans.journal import Components, JournalError, apply_entry
@@ -40,12 +40,7 @@ def loan_balance(loan: Loan) -> Components:
 
 def _lock_loan(loan_id: int) -> Loan:
     # The row lock serialises postings to one loan across workers on PostgreSQL.
-    loan = db.session.scalar(
-        sa.select(Loan)
-        .where(Loan.id == loan_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    loan = rows.locked(Loan, loan_id)
     if loan is None:
         raise JournalError("no such loan")
     return loan
