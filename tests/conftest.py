@@ -98,7 +98,11 @@ def migrated_app(database_url):
 
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    # Close every pooled connection, so none is left for the garbage collector to find open.
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _empty_database():
