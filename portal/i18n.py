@@ -108,6 +108,12 @@ def format_money(amount_minor: int, currency: str, locale=None) -> str:
     return format_currency(amount, currency, locale=locale or get_locale())
 
 
+def amount_input(amount_minor: int, currency: str) -> str:
+    """Minor units as a person would type them back into a form ("500.00")."""
+    digits = get_currency_precision(currency)
+    return f"{Decimal(amount_minor).scaleb(-digits):.{digits}f}"
+
+
 def N_(message: str) -> str:
     """Mark a string for the catalogs where it is translated later, at display time."""
     return message

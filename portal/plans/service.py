@@ -419,6 +419,24 @@ def decide(
     return request
 
 
+def preview_decision(
+    request_id: int,
+    approver,
+    action: str,
+    *,
+    counter: Terms | None = None,
+    now: datetime | None = None,
+) -> list[Installment]:
+    """Check a decision exactly as `decide` would, without making it, and return the schedule
+    it would offer: what an approver confirms. Refusals are raised as by `decide`."""
+    savepoint = db.session.begin_nested()
+    try:
+        request = decide(request_id, approver, action, counter=counter, now=now)
+        return schedule_of(request, counter or request.requested, now)
+    finally:
+        savepoint.rollback()
+
+
 def _decided_offer(
     request: HardshipRequest,
     action: str,
@@ -675,6 +693,15 @@ def approver_queue(
         sa.select(sa.func.count(HardshipRequest.id)).where(*conditions),
         page,
     )
+
+
+def schedule_of(
+    request: HardshipRequest, terms: Terms | None = None, now=None
+) -> list[Installment]:
+    """The schedule the request's terms (or other terms for it) give today, as the borrower
+    would be offered it: what an approver sees before deciding."""
+    context = _approver_context(request, now or clock.now())
+    return context.schedule(terms or request.requested) if context is not None else []
 
 
 def request_for_approver(request_id: int) -> HardshipRequest | None:

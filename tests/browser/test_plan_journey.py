@@ -57,16 +57,23 @@ def test_plan_request_counter_offer_and_acceptance(
     assert phone.get_by_text("Waiting for a decision").is_visible()
     screenshot(phone, "2-sent")
 
-    # The approver, on a desktop, counter-offers 18 months.
+    # The approver, on a desktop, counter-offers 18 months: the counter-offer starts from the
+    # terms asked for, and pressing Enter in it can only ever send the counter-offer.
     log_in(desktop, live_server, approver.email)
     desktop.wait_for_url("**/staff/requests/")
     desktop.get_by_role("link", name=borrower.loan_number).count()
     desktop.locator("table a").first.click()
-    desktop.locator("#months").fill("18")
-    desktop.locator("#first_due_on").fill((today + timedelta(days=20)).isoformat())
+    assert desktop.locator("#counter-months").input_value() == "12"
+    desktop.locator("#counter-months").fill("18")
+    desktop.locator("#counter-first_due_on").fill((today + timedelta(days=20)).isoformat())
     screenshot(desktop, "3-review")
     with desktop.expect_navigation():
-        desktop.get_by_role("button", name="Offer these terms").click()
+        desktop.locator("#counter-months").press("Enter")
+    assert desktop.get_by_role("heading", name="Confirm this counter-offer").is_visible()
+    assert desktop.locator("table.schedule tbody tr").count() == 18
+    screenshot(desktop, "3b-confirm")
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Send this counter-offer").click()
     desktop.wait_for_url("**/staff/requests/")
     assert desktop.get_by_text("Your decision has been recorded.").is_visible()
 

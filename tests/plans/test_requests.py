@@ -188,7 +188,8 @@ def test_approve_then_borrower_accepts_the_agreement(app, client, overdue_loan, 
     review = approver_client.get(f"/staff/requests/{hardship.id}", headers=EN).text
     assert "Journal and payments" in review and "Contact log" in review
     decided = approver_client.post(
-        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "note": "affordable"}
+        f"/staff/requests/{hardship.id}/decide",
+        data={"action": "approve", "approve-note": "affordable", "confirmed": "1"},
     )
     assert decided.status_code == 302
 
@@ -235,12 +236,17 @@ def test_counter_offer_accepted_by_the_borrower(app, client, overdue_loan, make_
     bad = approver_client.post(
         f"/staff/requests/{hardship.id}/decide",
         headers=EN,
-        data={"action": "counter", "months": "80", "first_due_on": first},
+        data={"action": "counter", "counter-months": "80", "counter-first_due_on": first},
     )
     assert bad.status_code == 400 and "between 3 and 60" in bad.text
     approver_client.post(
         f"/staff/requests/{hardship.id}/decide",
-        data={"action": "counter", "months": "18", "first_due_on": first},
+        data={
+            "action": "counter",
+            "counter-months": "18",
+            "counter-first_due_on": first,
+            "confirmed": "1",
+        },
     )
     page = client.get(f"/requests/{hardship.id}", headers=EN).text
     assert "The lender offers you different terms" in page
@@ -266,8 +272,8 @@ def test_reject_needs_a_reason_the_borrower_can_read(app, client, overdue_loan, 
         f"/staff/requests/{hardship.id}/decide",
         data={
             "action": "reject",
-            "reason_code": "missing_documents",
-            "note": "internal: ask for payslips",
+            "reject-reason_code": "missing_documents",
+            "reject-note": "internal: ask for payslips",
         },
     )
     page = client.get(f"/requests/{hardship.id}", headers=EN).text
@@ -283,17 +289,21 @@ def test_large_requests_need_a_second_different_approver(app, client, overdue_lo
     first_client, second_client = app.test_client(), app.test_client()
     _approver(app, make_staff, first_client)
     _approver(app, make_staff, second_client)
-    first_client.post(f"/staff/requests/{hardship.id}/decide", data={"action": "approve"})
+    first_client.post(
+        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    )
     assert open_request(app, record.loan_id).status == "second_approval"
     same = first_client.post(
         f"/staff/requests/{hardship.id}/decide",
-        data={"action": "approve"},
+        data={"action": "approve", "confirmed": "1"},
         follow_redirects=True,
         headers=EN,
     )
     assert "must come from a different approver" in same.text
     assert open_request(app, record.loan_id).status == "second_approval"
-    second_client.post(f"/staff/requests/{hardship.id}/decide", data={"action": "approve"})
+    second_client.post(
+        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    )
     assert open_request(app, record.loan_id).status == "offered"
 
 
@@ -312,9 +322,9 @@ def test_a_second_approval_cannot_be_posted_without_a_first_from_someone_else(
     )
     assert "Choose a decision." in skipped.text
     assert open_request(app, record.loan_id).status == "submitted"
-    approver.post(url, data={"action": "approve"})
+    approver.post(url, data={"action": "approve", "confirmed": "1"})
     review = approver.get(f"/staff/requests/{hardship.id}", headers=EN).text
-    assert "Approve as asked" in review and "Offer these terms" not in review
+    assert "Approve as asked" in review and "Review this counter-offer" not in review
     again = approver.post(url, data={"action": "second_approve"}, follow_redirects=True, headers=EN)
     assert "must come from a different approver" in again.text
     assert open_request(app, record.loan_id).status == "second_approval"
@@ -335,7 +345,7 @@ def test_an_approver_cannot_decide_their_own_request(app, client, overdue_loan, 
     assert log_in(approver_client, record.email, "my separate staff phrase").status_code == 302
     response = approver_client.post(
         f"/staff/requests/{hardship.id}/decide",
-        data={"action": "approve"},
+        data={"action": "approve", "confirmed": "1"},
         follow_redirects=True,
         headers=EN,
     )
@@ -353,7 +363,7 @@ def test_support_cannot_decide_requests(app, client, overdue_loan, make_staff):
     assert support.get("/staff/requests/").status_code == 404
     assert (
         support.post(
-            f"/staff/requests/{hardship.id}/decide", data={"action": "approve"}
+            f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
         ).status_code
         == 404
     )
@@ -367,7 +377,9 @@ def test_declined_offer_closes_the_request(app, client, overdue_loan, make_staff
     hardship = open_request(app, record.loan_id)
     approver_client = app.test_client()
     _approver(app, make_staff, approver_client)
-    approver_client.post(f"/staff/requests/{hardship.id}/decide", data={"action": "approve"})
+    approver_client.post(
+        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    )
     client.post(f"/requests/{hardship.id}/decline")
     assert open_request(app, record.loan_id).status == "declined"
     assert "Ask for more time or a plan" in client.get("/loans", headers=EN).text
