@@ -340,3 +340,12 @@ def test_complaint_acknowledged_replied_resolved_and_reopened(
         else:
             assert "可在 2026年12月20日 前提出" in resolved.body
         assert all(f"/complaints/{complaint.id}" in m.body for m in sent)
+
+
+def test_links_use_the_public_address_when_one_is_set(app, borrower_in):
+    record = borrower_in(language="en", due_in=-5)
+    app.config["PUBLIC_BASE_URL"] = "https://portal.example.com"
+    with app.app_context():
+        _submit(record, Terms(EXTENSION, extension_days=14))
+        (received,) = messages("request_received")
+        assert "\nhttps://portal.example.com/requests/" in received.body
