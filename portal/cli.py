@@ -88,18 +88,28 @@ def outbox_show(message_id):
 @outbox_cli.command("send")
 @click.option("--limit", default=100, show_default=True)
 def outbox_send(limit):
-    """Deliver pending messages through the configured transports (cron this).
+    """Deliver due messages through the configured transports (cron this).
 
-    Each outcome is committed as soon as it is known, so a crash loses none and sends none twice.
+    Messages are claimed a few at a time in a short transaction of their own, so two runs at
+    once (or on two machines) never send the same one; each outcome is committed as soon as it
+    is known, so a crash loses none and sends none twice.
     """
-    from portal.outbox.service import deliver, pending_ids
+    from portal.outbox.service import CLAIM_BATCH, claim, send_claimed
 
     counts = {"sent": 0, "waiting": 0, "failed": 0}
-    for message_id in pending_ids(limit):
-        outcome = deliver(message_id)
+    tried: set[int] = set()
+    while len(tried) < limit:
+        db.session.commit()  # the claim is the first statement of its own transaction
+        token, held = claim(min(CLAIM_BATCH, limit - len(tried)), skip=frozenset(tried))
         db.session.commit()
-        if outcome:
-            counts[outcome] += 1
+        if not held:
+            break
+        for message in held:
+            tried.add(message.id)
+            outcome = send_claimed(message, token)
+            db.session.commit()
+            if outcome:
+                counts[outcome] += 1
     click.echo(f"sent {counts['sent']}, waiting {counts['waiting']}, failed {counts['failed']}")
 
 
@@ -159,9 +169,10 @@ def tick():
     from portal.account.service import settle_plans
     from portal.auth.throttle import purge_old
     from portal.complaints.service import apply_time as complaints_time
+    from portal.notices.reminders import produce as notices_time
     from portal.plans.service import apply_time as plans_time
 
-    counts = {**plans_time(), **settle_plans(), **complaints_time()}
+    counts = {**plans_time(), **settle_plans(), **complaints_time(), **notices_time()}
     counts["login_failures_purged"] = purge_old()
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))

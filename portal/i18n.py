@@ -84,12 +84,15 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
     return dates.format_datetime(value, format, tzinfo=viewer_zone(), locale=get_locale())
 
 
-def format_date(value: date | datetime | None, format: str = "medium") -> str:
-    """A calendar date in the viewer's language; a moment is first put on their calendar."""
+def format_date(
+    value: date | datetime | None, format: str = "medium", zone: ZoneInfo | None = None
+) -> str:
+    """A calendar date in the viewer's language; a moment is first put on their calendar (or
+    on the calendar of `zone`, for a message to someone else)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = clock.local(value, viewer_zone()).date()
+        value = clock.local(value, zone or viewer_zone()).date()
     return dates.format_date(value, format, locale=get_locale())
 
 

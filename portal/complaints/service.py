@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
 
-from portal import audit, clock
+from portal import audit, clock, notices
 from portal.auth.models import User
 from portal.complaints import lifecycle
 from portal.complaints.lifecycle import OPEN_STATUSES, Actor
@@ -33,7 +32,6 @@ from portal.complaints.rules import (
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.models import Borrower, ContactLogEntry, Loan
-from portal.outbox import service as outbox
 from portal.pagination import Page, paginate
 from portal.rows import locked, owned, valid_id
 from portal.security import Role
@@ -103,41 +101,6 @@ def attachments(complaint_id: int) -> list[UploadedFile]:
     )
 
 
-def _notify(complaint: Complaint, purpose: str) -> None:
-    """Tell the borrower, in their language, that something happened (no details by SMS)."""
-    borrower = complaint.borrower
-    user = db.session.scalar(sa.select(User).where(User.borrower_id == borrower.id))
-    with force_locale(borrower.preferred_language):
-        if purpose == "complaint_received":
-            subject = gettext(
-                "We received your complaint %(reference)s", reference=complaint.reference
-            )
-            body = gettext(
-                "We received your complaint %(reference)s. We will acknowledge it by "
-                "%(acknowledge)s and answer by %(respond)s at the latest. You can follow it "
-                "in the borrower portal.",
-                reference=complaint.reference,
-                acknowledge=complaint.acknowledge_due_at.date().isoformat(),
-                respond=complaint.response_due_at.date().isoformat(),
-            )
-        else:
-            subject = gettext("News on your complaint %(reference)s", reference=complaint.reference)
-            body = gettext(
-                "There is news on your complaint %(reference)s. Log in to the "
-                "borrower portal to read it.",
-                reference=complaint.reference,
-            )
-    channel = "email" if borrower.email else "sms"
-    outbox.enqueue(
-        channel,
-        borrower.email or borrower.phone,
-        subject,
-        body,
-        purpose=purpose,
-        user_id=user.id if user else None,
-    )
-
-
 def file_complaint(
     borrower: Borrower,
     author_id: int,
@@ -197,7 +160,7 @@ def file_complaint(
         actor_user_id=author_id,
         details={"category": category, "queue": route.queue},
     )
-    _notify(complaint, "complaint_received")
+    notices.complaint_received(complaint)
     db.session.flush()
     return complaint
 
@@ -313,6 +276,7 @@ def dispute(
     audit.record(
         "complaint.disputed", subject_type=SUBJECT, subject_id=complaint.id, borrower_id=borrower.id
     )
+    notices.complaint_reopened(complaint)
     db.session.flush()
 
 
@@ -414,7 +378,6 @@ STAFF_AUDIT = {
     "resolve": "resolved",
 }
 STAFF_MESSAGE_KINDS = {"reply": "staff_reply", "note": "internal_note", "resolve": "resolution"}
-STAFF_NOTICES = {"reply": "complaint_reply", "resolve": "complaint_resolved"}
 
 
 def _check_staff_input(action: str, body: str, assignee: User | None, outcome, relief_minor):
@@ -466,8 +429,7 @@ def staff_action(
         details = {"outcome": outcome, "relief_minor": relief_minor}
     if action in STAFF_MESSAGE_KINDS:
         _add_message(complaint, staff.id, STAFF_MESSAGE_KINDS[action], body, now)
-    if action in STAFF_NOTICES:
-        _notify(complaint, STAFF_NOTICES[action])
+    notices.complaint_staff_action(complaint, action)
     _touch(complaint, STAFF_AUDIT[action], now, **details)
     db.session.flush()
     return complaint

@@ -20,6 +20,7 @@ class OutboxMessage(db.Model):
         sa.CheckConstraint("channel IN ('email', 'sms')", name="channel_known"),
         sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
         sa.Index("ix_outbox_messages_status_created", "status", "created_at"),
+        sa.UniqueConstraint("dedupe_key", name="uq_outbox_messages_dedupe_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,3 +35,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # One message per event: a notice produced by time carries a key naming its event.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120))
+    # Not delivered before this instant (the borrower's quiet hours); None: at once.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The delivery run that took the message to send it, and when; a stale claim is free again.
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, clock, rows
+from portal import audit, clock, notices, rows
 from portal.account.service import account as account_of
 from portal.account.service import allocation_for
 from portal.errors import DomainError, NotFound
@@ -317,6 +317,7 @@ def post_success(
         # Part of it was refunded before the success arrived: take that part back now.
         _reverse_refunded(payment, payment.refunded_minor, already=0)
     _remember_outcome(payment, borrower, now)
+    notices.payment_received(payment, amount, allocation.applied)
     db.session.flush()
     return True
 
@@ -355,6 +356,7 @@ def mark_unsuccessful(
         subject_id=payment.id,
         borrower_id=payment.borrower_id,
     )
+    notices.payment_failed(payment)
 
 
 def refund(payment_id: int, refunded_total: int | None = None, now: datetime | None = None) -> None:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, clock, rows
+from portal import audit, clock, notices, rows
 from portal.errors import DomainError, NotAllowed, NotFound
 from portal.extensions import db
 from portal.loans.journal import Components
@@ -246,6 +246,7 @@ def submit_request(
         borrower_id=borrower.id,
         details={"kind": terms.kind},
     )
+    notices.request_received(request)
     db.session.flush()
     return request
 
@@ -350,6 +351,7 @@ def accept_offer(
         borrower_id=borrower.id,
         details={"plan_id": plan.id, "terms_total": sum(i.amount for i in schedule)},
     )
+    notices.plan_accepted(plan, schedule)
     db.session.flush()
     return plan
 
@@ -416,6 +418,7 @@ def decide(
         borrower_id=request.borrower_id,
         details={"reason_code": reason_code, "note": (note or "")[:200]},
     )
+    notices.request_decided(request, action)
     return request
 
 
@@ -591,6 +594,7 @@ def break_plan(plan: PaymentPlan, now: datetime, *, held_days: int, installment:
         borrower_id=plan.loan.borrower_id,
         details={"installment": installment, "held_days": held_days},
     )
+    notices.plan_broken(plan)
 
 
 # --- supporting documents ---------------------------------------------------------------------
