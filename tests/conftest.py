@@ -307,7 +307,11 @@ def localstripe():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        # --from-scratch: localstripe would otherwise load the state another run left in its
+        # one shared file, /tmp/localstripe.pickle, and fails to start when that is half-written.
+        [command, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60  # generous: a busy CI machine starts it slowly
     while time.monotonic() < deadline:
