@@ -122,6 +122,9 @@ def configure_templates(app: Flask) -> None:
     from portal.payments import labels as payment_labels
 
     app.jinja_env.globals["payment_labels"] = payment_labels
+    from portal.staff import labels as staff_labels
+
+    app.jinja_env.globals["staff_labels"] = staff_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -140,11 +143,13 @@ def configure_templates(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.account.views import bp as account_bp
+    from portal.auth.staff_views import bp as access_bp
     from portal.auth.views import bp as auth_bp
     from portal.complaints.views import bp as complaints_bp
     from portal.main.views import bp as main_bp
     from portal.payments.views import bp as payments_bp
     from portal.plans.views import bp as plans_bp
+    from portal.staff.admin import bp as staff_admin_bp
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.complaints import bp as support_bp
     from portal.staff.views import bp as staff_bp
@@ -158,6 +163,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(support_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(access_bp)
+    app.register_blueprint(staff_admin_bp)
 
 
 def configure_errors(app: Flask) -> None:

@@ -131,9 +131,16 @@ def import_command(path, report_path):
     import sys
 
     from portal.imports.reader import FileProblem
-    from portal.imports.service import ImportReport, import_batches
+    from portal.imports.service import (
+        ImportReport,
+        finish_import_run,
+        import_batches,
+        start_import_run,
+    )
 
     report = ImportReport()
+    run_id = start_import_run(path)
+    db.session.commit()
     with click.progressbar(length=os.path.getsize(path), label="Importing", file=sys.stderr) as bar:
         try:
             # Every row lands whole or not at all; commit the rows so far after each batch.
@@ -141,7 +148,11 @@ def import_command(path, report_path):
                 db.session.commit()
         except FileProblem as error:
             db.session.rollback()
+            finish_import_run(run_id, report, outcome="failed")
+            db.session.commit()
             raise click.ClickException(f"{path}: {error}; nothing was imported") from error
+    finish_import_run(run_id, report)
+    db.session.commit()
     for line in report.summary_lines():
         click.echo(line)
     for number, reason in sorted(report.errors)[:50]:

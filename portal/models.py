@@ -1,8 +1,9 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
 
 from portal.audit import AuditEntry
-from portal.auth.models import AuthFailure, LoginSession, User, VerificationToken
+from portal.auth.models import AuthFailure, LoginSession, RecoveryCode, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.imports.models import ImportRun
 from portal.loans.models import (
     Borrower,
     CollectionStage,
@@ -24,6 +25,8 @@ from portal.plans.models import (
 from portal.uploads import UploadedFile
 
 __all__ = [
+    "ImportRun",
+    "RecoveryCode",
     "Payment",
     "StripeEvent",
     "Complaint",

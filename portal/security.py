@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, redirect, url_for
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -37,8 +37,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def role_required(*roles: str, anonymous_not_found: bool = False):
+def role_required(*roles: str, anonymous_not_found: bool = False, enrolment: bool = False):
     """Let only logged-in users with one of these roles through; everyone else gets 404.
+
+    A staff account without a second factor is sent to enrol one instead, except on the
+    pages marked `enrolment` (the enrolment page itself).
 
     Visitors who are not logged in are sent to log in, or, with `anonymous_not_found`, get
     404 too (for addresses of private things, such as files, that should not even be hinted at).
@@ -54,6 +57,9 @@ def role_required(*roles: str, anonymous_not_found: bool = False):
             if current_user.role not in roles:
                 # 404, not 403: a page that is not yours does not exist for you.
                 abort(404)
+            staff = current_user.role in STAFF_ROLES
+            if staff and not enrolment and current_user.totp_enrolled_at is None:
+                return redirect(url_for("access.enrol"))
             return view(*args, **kwargs)
 
         wrapper.allowed_roles = roles

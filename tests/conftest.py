@@ -23,7 +23,14 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from tests.helpers import BUSINESS_TIME_ZONE, FROZEN_AT, TEST_PASSWORD, FrozenClock, log_in
+from tests.helpers import (
+    BUSINESS_TIME_ZONE,
+    FROZEN_AT,
+    STAFF_TOTP_SECRET,
+    TEST_PASSWORD,
+    FrozenClock,
+    log_in,
+)
 
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 
@@ -247,14 +254,21 @@ class StaffRecord:
 
 @pytest.fixture
 def make_staff(app):
-    """Create an active staff account with a role; its password is TEST_PASSWORD."""
+    """Create an active staff account with a role; its password is TEST_PASSWORD.
+
+    Its second factor is enrolled with STAFF_TOTP_SECRET unless `enrolled=False`.
+    """
+    from portal import clock
     from portal.auth.service import create_staff_user
 
-    def make(role: str, email: str | None = None) -> StaffRecord:
+    def make(role: str, email: str | None = None, *, enrolled: bool = True) -> StaffRecord:
         with app.app_context():
             user = create_staff_user(
                 email or f"{role}{_next()}@staff.example", role.title(), role, TEST_PASSWORD
             )
+            if enrolled:
+                user.totp_secret = STAFF_TOTP_SECRET
+                user.totp_enrolled_at = clock.now()
             db.session.commit()
             return StaffRecord(user.id, user.email, role)
 

@@ -12,6 +12,8 @@ from portal import clock
 from portal.extensions import db
 
 TEST_PASSWORD = "correct horse battery"
+# The second factor of every staff account the factories make (conftest.make_staff).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # --- the clock --------------------------------------------------------------------------------
 # Every test starts at FROZEN_AT and time runs on from there (the autouse `clock` fixture in
@@ -54,8 +56,27 @@ class FrozenClock:
         self._traveller.shift(delta)
 
 
+def totp_code(secret: str = STAFF_TOTP_SECRET, at: datetime | None = None) -> str:
+    """The authenticator app's code at the clock's time (or `at`)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).at(at or clock.now())
+
+
 def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):
-    return client.post("/login", data={"identifier": identifier, "password": password, **extra})
+    """Log in; a staff account's second step is passed with its code (STAFF_TOTP_SECRET).
+
+    The code of the next time step is used when the current one was taken by an earlier login
+    of the same account (a code works once).
+    """
+    response = client.post("/login", data={"identifier": identifier, "password": password, **extra})
+    if response.status_code == 302 and response.location.endswith("/login/code"):
+        for offset in (0, 30, -30):
+            moment = clock.now() + timedelta(seconds=offset)
+            response = client.post("/login/code", data={"code": totp_code(at=moment)})
+            if response.status_code == 302:
+                break
+    return response
 
 
 def outbox_bodies() -> list[str]:

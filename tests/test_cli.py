@@ -28,7 +28,8 @@ def test_create_staff_makes_an_account_that_can_log_in(app, runner, client):
         user = db.session.scalar(sa.select(User).where(User.email == "ann@lender.example"))
         assert user.role == "approver" and user.is_active
     assert log_in(client, "ann@lender.example", GOOD).status_code == 302
-    assert client.get("/staff/").location == "/staff/requests/"
+    # The account's first login goes to setting up the second factor.
+    assert client.get("/staff/").location == "/staff/second-factor"
 
 
 def test_create_staff_refuses_duplicates_bad_roles_and_weak_passwords(runner):

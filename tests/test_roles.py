@@ -19,12 +19,15 @@ PUBLIC = {
     "auth.activate_code",
     "auth.reset_request",
     "auth.reset_password",
+    "access.second_step",
+    "access.invitation",
     # Stripe calls it; it is verified by signature instead of a login.
     "payments.webhook",
 }
 LOGGED_IN_ANY_ROLE = {"auth.logout"}
 # Routes that send a role they let in on to its own page.
-FORWARDS = {"staff.home"}
+# (The enrolment page sends an account whose second factor is set up to its home.)
+FORWARDS = {"staff.home", "access.enrol"}
 
 
 def _role_routes(app):
@@ -119,6 +122,7 @@ def _url(rule, record):
         .replace("<int:file_id>", str(getattr(record, "file_id", 0)))
         .replace("<int:complaint_id>", str(getattr(record, "complaint_id", 0)))
         .replace("<int:payment_id>", str(getattr(record, "payment_id", 0)))
+        .replace("<int:user_id>", str(record.user_id))
     )
 
 

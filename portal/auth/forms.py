@@ -115,3 +115,46 @@ class ResetRequestForm(FlaskForm):
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Save the new password"))
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app.")),
+            Length(max=20, message=_l("This is longer than any code.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "maxlength": 20},
+        description=_l("6 digits from your authenticator app, or one of your recovery codes."),
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app.")),
+            Regexp(r"^\s*[0-9]{6}\s*$", message=_l("The code has 6 digits.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6},
+    )
+    submit = SubmitField(_l("Turn on the second factor"))
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=MAX_LENGTH, message=_l("This is longer than any password.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = SecondFactorForm.code
+    next = HiddenField()
+    submit = SubmitField(_l("Confirm"))
+
+
+class InvitationForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField(_l("Save my password"))

@@ -24,6 +24,7 @@ MESSAGES = {
     "invalid_code": _l(
         "This code is not right or has expired. Check the code, or ask for a new one."
     ),
+    "invalid_factor_code": _l("This code is not right, or it has been used already."),
     "too_many_attempts": _l(
         "Too many attempts. For your security, please wait %(minutes)d minutes and try again."
     ),

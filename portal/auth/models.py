@@ -40,6 +40,11 @@ class User(UserMixin, db.Model):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The second factor (staff): a TOTP secret, set when enrolment starts and shown only until
+    # the first code confirms it; the last time step accepted, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     borrower = relationship("Borrower", back_populates="user")
@@ -74,6 +79,8 @@ class LoginSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the user last proved both factors again in this session (sensitive staff actions).
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
 
@@ -83,6 +90,7 @@ class LoginSession(db.Model):
 class TokenPurpose(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a secret
+    INVITATION = "invitation"
 
 
 class VerificationToken(db.Model):
@@ -118,3 +126,15 @@ class AuthFailure(db.Model):
     action: Mapped[str] = mapped_column(sa.String(16))
     key_hash: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a staff account's second factor, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

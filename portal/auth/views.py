@@ -28,6 +28,7 @@ from portal.auth.forms import (
     ResetRequestForm,
 )
 from portal.auth.labels import MESSAGES
+from portal.auth.staff_views import begin_second_step
 from portal.errors import DomainError, show_error
 from portal.security import is_safe_next
 
@@ -73,8 +74,12 @@ def login():
         except DomainError as error:
             show_error(form, error, MESSAGES)
         else:
-            _log_in(user, remember=form.remember.data)
             target = form.next.data
+            if user.is_staff and user.totp_enrolled_at is not None:
+                _fresh_session()
+                begin_second_step(user, remember=form.remember.data, target=target)
+                return redirect(url_for("access.second_step"))
+            _log_in(user, remember=form.remember.data)
             return redirect(target if is_safe_next(target) else url_for("main.index"))
     return render_template("auth/login.html", form=form)
 

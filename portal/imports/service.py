@@ -9,6 +9,7 @@ command commits there; `import_file` applies a whole file in the caller's transa
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.auth.models import User
 from portal.extensions import db
+from portal.imports.models import ImportRun
 from portal.imports.reader import read_lines
 from portal.imports.rows import (
     BorrowerRow,
@@ -364,3 +367,24 @@ def import_file(path: str, *, progress: Callable[[int], None] | None = None) -> 
     for _ in import_batches(path, report, progress=progress):
         pass
     return report
+
+
+def start_import_run(path: str) -> int:
+    """Record that an import of this file starts (the admin home lists the last runs)."""
+    run = ImportRun(file_name=os.path.basename(path)[:255], started_at=clock.now())
+    db.session.add(run)
+    db.session.flush()
+    return run.id
+
+
+def finish_import_run(run_id: int, report: ImportReport, *, outcome: str = "finished") -> None:
+    """Record how an import ended: rows read, written (created or updated) and rejected."""
+    run = db.session.get(ImportRun, run_id)
+    written = sum(n for (_, result), n in report.counts.items() if result in ("created", "updated"))
+    run.rows_read = sum(report.counts.values()) + len(report.errors)
+    run.rows_written = written
+    run.rows_rejected = len(report.errors)
+    run.outcome = outcome
+    if outcome == "finished":
+        run.finished_at = clock.now()
+    db.session.flush()

@@ -11,6 +11,7 @@ from portal import audit
 from portal.auth.models import User
 from portal.auth.service import normalize_loan_number, normalize_phone
 from portal.extensions import db
+from portal.imports.models import ImportRun
 from portal.loans.models import Borrower, CollectionStage, Loan
 from portal.outbox.models import OutboxMessage
 from portal.security import STAFF_ROLES
@@ -21,6 +22,7 @@ class AdminOverview:
     staff: list[User]
     stages: list[CollectionStage]
     outbox_counts: dict[str, int]
+    imports: list[ImportRun]
 
 
 def admin_overview() -> AdminOverview:
@@ -35,7 +37,10 @@ def admin_overview() -> AdminOverview:
             sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
         ).all()
     )
-    return AdminOverview(list(staff), list(stages), counts)
+    imports = db.session.scalars(
+        sa.select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(10)
+    ).all()
+    return AdminOverview(list(staff), list(stages), counts, list(imports))
 
 
 def find_borrowers(query: str, limit: int = 20) -> list[Borrower]:

@@ -7,7 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.loans.models import LoanDueDate
-from tests.helpers import TEST_PASSWORD, TODAY
+from tests.helpers import TEST_PASSWORD, TODAY, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,11 @@ def log_in(page, base, identifier, password=TEST_PASSWORD):
     page.locator("#password").fill(password)
     with page.expect_navigation():
         page.locator("form.card button[type=submit]").click()
+    if page.url.endswith("/login/code"):
+        # Staff: the second step, with the code of the factories' authenticator secret.
+        page.locator("#code").fill(totp_code())
+        with page.expect_navigation():
+            page.locator("form.card button[type=submit]").click()
 
 
 def test_plan_request_counter_offer_and_acceptance(

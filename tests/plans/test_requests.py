@@ -13,7 +13,7 @@ from portal.loans.journal import Components
 from portal.loans.service import post_entry
 from portal.plans import service
 from portal.plans.models import HardshipRequest, PaymentPlan, RequestDecision
-from tests.helpers import NOW, log_in
+from tests.helpers import NOW, STAFF_TOTP_SECRET, log_in
 from tests.plans.conftest import TODAY
 
 EN = {"Accept-Language": "en"}
@@ -339,7 +339,10 @@ def test_an_approver_cannot_decide_their_own_request(app, client, overdue_loan, 
     with app.app_context():
         from portal.auth.service import create_staff_user
 
-        create_staff_user(record.email, "Same Person", "approver", "my separate staff phrase")
+        staff = create_staff_user(
+            record.email, "Same Person", "approver", "my separate staff phrase"
+        )
+        staff.totp_secret, staff.totp_enrolled_at = STAFF_TOTP_SECRET, staff.created_at
         db.session.commit()
     # The same e-mail logs in to either account; the password tells which.
     assert log_in(approver_client, record.email, "my separate staff phrase").status_code == 302

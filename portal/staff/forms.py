@@ -1,0 +1,35 @@
+"""Forms of the administrators' staff account pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from portal.loans.labels import ROLE_NAMES
+from portal.security import STAFF_ROLES
+
+
+def _role_choices():
+    return [(role.value, ROLE_NAMES[role.value]) for role in STAFF_ROLES]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter the e-mail address of the new colleague.")),
+            Length(max=254, message=_l("This is longer than any account name.")),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 254},
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[Length(max=100, message=_l("Use at most 100 characters."))],
+        render_kw={"maxlength": 100},
+    )
+    role = SelectField(_l("Role"), choices=_role_choices, default="support")
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (disable, reset the second factor): only the CSRF token."""
