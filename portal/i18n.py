@@ -65,6 +65,19 @@ def select_locale() -> str:
     return language_from_accept_header(request.accept_languages)
 
 
+def chosen_language() -> str | None:
+    """The language a visitor chose on this page: with the switcher, else in their browser's
+    Accept-Language; None when they chose none of ours (the account's then stands)."""
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        language = language_from_tag(tag)
+        if language:
+            return language
+    return None
+
+
 def viewer_zone() -> ZoneInfo:
     """A borrower's own time zone; staff and visitors see the business time zone."""
     if current_user and current_user.is_authenticated and current_user.borrower is not None:

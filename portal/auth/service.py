@@ -257,11 +257,15 @@ def end_all_login_sessions(user_id: int) -> None:
 
 
 def save_language(user: User, language: str) -> None:
-    """Remember the language a logged-in person chose: on the borrower, or on the staff account."""
-    if user.borrower is not None:
-        user.borrower.preferred_language = language
-    else:
-        user.preferred_language = language
+    """Remember the language a logged-in person chose: on the borrower, or on the staff account.
+
+    Every message to them is written in it; a change is audited (the lender's feed reads it).
+    """
+    holder = user.borrower if user.borrower is not None else user
+    if holder.preferred_language == language:
+        return
+    holder.preferred_language = language
+    _audit_own(user, "account.language_changed", details={"language": language})
     db.session.flush()
 
 
@@ -296,8 +300,11 @@ def _user_language(user: User) -> str:
     return user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def request_activation_code(loan_number: str, id_last4: str, channel: str, *, address) -> None:
-    """Send a one-time code when the loan number and ID digits match an account not yet active.
+def request_activation_code(
+    loan_number: str, id_last4: str, channel: str, *, address, language: str | None = None
+) -> None:
+    """Send a one-time code when the loan number and ID digits match an account not yet active,
+    in the `language` the person chose on the page (else the account's).
 
     Silent when they do not match: the page says the same either way.
     """
@@ -331,7 +338,7 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
             expires_at=now + CODE_LIFETIME,
         )
     )
-    with force_locale(_user_language(user)):
+    with force_locale(language or _user_language(user)):
         subject = gettext("Your activation code")
         body = gettext(
             "Your borrower portal activation code is %(code)s. It expires in %(minutes)d "
