@@ -29,7 +29,7 @@ from portal.auth.forms import (
 )
 from portal.auth.labels import MESSAGES
 from portal.errors import DomainError, show_error
-from portal.i18n import chosen_language
+from portal.i18n import page_language
 from portal.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -44,11 +44,9 @@ def _fresh_session() -> None:
 
 
 def _log_in(user, *, remember: bool):
-    # The language chosen on the login or activation page becomes the account's.
-    language = chosen_language()
+    page = page_language()
     _fresh_session()
-    if language:
-        service.save_language(user, language)
+    service.keep_page_language(user, page)
     service.start_login_session(
         user,
         remember=remember,
@@ -108,7 +106,7 @@ def activate():
                 form.id_last4.data,
                 form.channel.data,
                 address=request.remote_addr,
-                language=chosen_language(),
+                page=page_language(),
             )
         except DomainError as error:
             show_error(form, error, MESSAGES)

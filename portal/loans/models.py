@@ -40,6 +40,9 @@ class Borrower(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(32), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     preferred_language: Mapped[str] = mapped_column(sa.String(8), default="zh_Hans")
+    # When the person first chose their language in the portal (None: never; then the lender's
+    # import, or their browser, may still set it).
+    language_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_zone: Mapped[str] = mapped_column(sa.String(64), default=clock.DEFAULT_BUSINESS_TIME_ZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(

@@ -266,6 +266,55 @@ def test_logging_in_keeps_the_language_chosen_on_the_login_page(
         assert db.session.get(Borrower, record.borrower_id).preferred_language == kept
 
 
+def test_a_browser_header_does_not_outweigh_a_language_imported_or_chosen(
+    app, client, make_borrower
+):
+    imported_english = make_borrower(language="en")
+    chose_traditional = make_borrower(language="zh_Hans")
+    log_in(client, chose_traditional.phone)
+    client.post("/settings/language", data={"language": "zh_Hant"})
+    client.post("/logout")
+    chinese_browser = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    english_browser = {"Accept-Language": "en"}
+    for record, headers in (
+        (imported_english, chinese_browser),
+        (chose_traditional, english_browser),
+    ):
+        fresh = app.test_client()  # another phone: no switcher choice in its session
+        data = {"identifier": record.phone, "password": TEST_PASSWORD}
+        assert fresh.post("/login", data=data, headers=headers).status_code == 302
+    with app.app_context():
+        assert db.session.get(Borrower, imported_english.borrower_id).preferred_language == "en"
+        assert (
+            db.session.get(Borrower, chose_traditional.borrower_id).preferred_language == "zh_Hant"
+        )
+
+
+def test_a_language_chosen_in_the_portal_survives_the_next_import(
+    app, client, borrower, runner, tmp_path
+):
+    client.post("/settings/language", data={"language": "zh_Hant"})
+    with app.app_context():
+        held = db.session.get(Borrower, borrower.borrower_id)
+        row = {
+            "record": "borrower",
+            "customer_ref": held.customer_ref,
+            "full_name": "新名字",
+            "id_last4": held.id_last4,
+            "phone": held.phone,
+            "email": held.email,
+            "preferred_language": "zh_Hans",
+        }
+    path = tmp_path / "borrowers.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["portal", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        held = db.session.get(Borrower, borrower.borrower_id)
+        assert held.full_name == "新名字"  # the import ran
+        assert held.preferred_language == "zh_Hant"
+
+
 def test_staff_keep_the_language_of_their_login_page(app, client, make_staff):
     record = make_staff("support")
     client.post(

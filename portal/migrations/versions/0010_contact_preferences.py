@@ -1,4 +1,5 @@
-"""contact preferences: the borrower's own limits on collection contact, one row per change
+"""contact preferences (the borrower's own limits on collection contact, one row per change)
+and when a person chose their language
 
 Revision ID: 0010_contact_preferences
 Revises: 0007_account_truth
@@ -41,6 +42,12 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_preferences")),
     )
+    # When a person chose their language in the portal: imports no longer change it after that.
+    for table in ("borrowers", "users"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("language_chosen_at", sa.DateTime(timezone=True), nullable=True)
+            )
     op.create_index(
         "ix_contact_preferences_borrower_set",
         "contact_preferences",
@@ -52,3 +59,6 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_contact_preferences_borrower_set", table_name="contact_preferences")
     op.drop_table("contact_preferences")
+    for table in ("borrowers", "users"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("language_chosen_at")
