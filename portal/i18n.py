@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -63,6 +64,26 @@ def select_locale() -> str:
     if account in LANGUAGES:
         return account
     return language_from_accept_header(request.accept_languages)
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    """What a visitor said about their language on a page: the switcher, and their browser's
+    Accept-Language (each None when it named none of ours)."""
+
+    switched: str | None
+    browser: str | None
+
+
+def page_language() -> PageLanguage:
+    """The visitor's language choices on this request."""
+    chosen = session.get("language")
+    browser = None
+    for tag, _quality in request.accept_languages:
+        browser = language_from_tag(tag)
+        if browser:
+            break
+    return PageLanguage(chosen if chosen in LANGUAGES else None, browser)
 
 
 def viewer_zone() -> ZoneInfo:

@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 
 from portal import audit
+from portal.account.settings import preference_history, preferences_record
 from portal.audit import AuditEntry
 from portal.auth.models import LoginSession, User
 from portal.complaints.models import Complaint
@@ -151,6 +152,8 @@ def personal_data_export(borrower_id: int) -> dict:
             for m in messages
         ],
         "complaints": _complaints(borrower_id, when),
+        # Every version, oldest first: each was in force from its set_at until the next.
+        "contact_preferences": [preferences_record(row) for row in preference_history(borrower_id)],
         "record_of_access_and_changes": [
             {"at": when(entry.at), "action": entry.action, "by": role or "system"}
             for entry, role in audit_rows

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from portal.account.service import Account, accounts
 from portal.extensions import db
 from portal.loans import service as ledger
-from portal.loans.contact_rules import ContactRules
+from portal.loans.contact_rules import ContactPreferences, ContactRules
 from portal.loans.journal import Components
 from portal.loans.models import Borrower, ContactLogEntry, JournalEntry
 from portal.loans.standing import Standing
@@ -27,6 +27,8 @@ LATEST_CONTACTS = 3
 class ContactView:
     entry: ContactLogEntry
     breaches: list[str]
+    # The borrower's own preferences in force when the contact was made, if any.
+    preferences: ContactPreferences | None = None
 
 
 @dataclass
@@ -84,18 +86,23 @@ class Dashboard:
 
 
 def _contacts_by_loan(borrower: Borrower, limit: int | None):
-    """Each loan's contacts (newest first, at most `limit`) with their rule marks, how many of
-    each loan's contacts break a rule (checked over all of them), and the rules."""
-    contacts, rules = ledger.borrower_contacts_and_rules(borrower.id)
-    breaches = ledger.marked(contacts, borrower, rules)
+    """Each loan's contacts (newest first, at most `limit`) with their rule marks and the
+    borrower's preferences they were judged by, how many of each loan's contacts break a rule
+    (checked over all of them), and the rules."""
+    judged = ledger.judged_contacts(borrower.id)
+    breaches = ledger.judged_marks(judged, borrower)
     listed: dict[int, list[ContactView]] = defaultdict(list)
     totals: Counter = Counter()
-    for contact in contacts:
+    for contact in judged.contacts:
         if limit is None or len(listed[contact.loan_id]) < limit:
-            listed[contact.loan_id].append(ContactView(contact, breaches.get(contact.id, [])))
+            listed[contact.loan_id].append(
+                ContactView(
+                    contact, breaches.get(contact.id, []), judged.preferences.get(contact.id)
+                )
+            )
         if contact.id in breaches:
             totals[contact.loan_id] += 1
-    return listed, totals, rules
+    return listed, totals, judged.rules
 
 
 def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:

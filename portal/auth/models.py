@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     borrower_id: Mapped[int | None] = mapped_column(sa.ForeignKey("borrowers.id"), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(8))
+    # When the person first chose their language in the portal (None: never; then the lender's
+    # import, or their browser, may still set it).
+    language_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -24,6 +24,7 @@ from portal.auth.models import LoginSession, TokenPurpose, User, VerificationTok
 from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import DEFAULT_LANGUAGE, PageLanguage
 from portal.loans.models import Borrower, Loan
 from portal.outbox import service as outbox
 from portal.security import STAFF_ROLES, Role
@@ -257,12 +258,44 @@ def end_all_login_sessions(user_id: int) -> None:
 
 
 def save_language(user: User, language: str) -> None:
-    """Remember the language a logged-in person chose: on the borrower, or on the staff account."""
-    if user.borrower is not None:
-        user.borrower.preferred_language = language
-    else:
-        user.preferred_language = language
+    """Remember the language a logged-in person chose: on the borrower, or on the staff account.
+
+    Every message to them is written in it; a change is audited (the lender's feed reads it).
+    """
+    holder = user.borrower if user.borrower is not None else user
+    if holder.language_chosen_at is None:
+        # From now on it is the person's choice: imports no longer change it.
+        holder.language_chosen_at = clock.now()
+    if holder.preferred_language != language:
+        holder.preferred_language = language
+        _audit_own(user, "account.language_changed", details={"language": language})
     db.session.flush()
+
+
+def language_chosen_on_page(user: User, page: PageLanguage | None) -> str | None:
+    """The language a person chose on the login or activation page, or None.
+
+    The switcher is always a choice. The browser's language counts only in place of a language
+    nobody chose: the imported default (Simplified Chinese), or none at all for staff; a
+    language the lender imported for the person, or one they chose, outweighs a browser header.
+    """
+    if page is None:
+        return None
+    if page.switched:
+        return page.switched
+    holder = user.borrower if user.borrower is not None else user
+    unchosen = holder.language_chosen_at is None and holder.preferred_language in (
+        None,
+        DEFAULT_LANGUAGE,
+    )
+    return page.browser if unchosen else None
+
+
+def keep_page_language(user: User, page: PageLanguage | None) -> None:
+    """On logging in or activating, the language chosen on the page becomes the account's."""
+    language = language_chosen_on_page(user, page)
+    if language:
+        save_language(user, language)
 
 
 # --- activation -------------------------------------------------------------------------------
@@ -296,8 +329,12 @@ def _user_language(user: User) -> str:
     return user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def request_activation_code(loan_number: str, id_last4: str, channel: str, *, address) -> None:
-    """Send a one-time code when the loan number and ID digits match an account not yet active.
+def request_activation_code(
+    loan_number: str, id_last4: str, channel: str, *, address, page: PageLanguage | None = None
+) -> None:
+    """Send a one-time code when the loan number and ID digits match an account not yet active,
+    in the language the person chose on the page (`language_chosen_on_page`), else the
+    account's.
 
     Silent when they do not match: the page says the same either way.
     """
@@ -331,7 +368,7 @@ def request_activation_code(loan_number: str, id_last4: str, channel: str, *, ad
             expires_at=now + CODE_LIFETIME,
         )
     )
-    with force_locale(_user_language(user)):
+    with force_locale(language_chosen_on_page(user, page) or _user_language(user)):
         subject = gettext("Your activation code")
         body = gettext(
             "Your borrower portal activation code is %(code)s. It expires in %(minutes)d "

@@ -30,6 +30,7 @@ from portal.auth.forms import (
 from portal.auth.labels import MESSAGES
 from portal.auth.staff_views import begin_second_step
 from portal.errors import DomainError, show_error
+from portal.i18n import page_language
 from portal.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -44,7 +45,9 @@ def _fresh_session() -> None:
 
 
 def _log_in(user, *, remember: bool):
+    page = page_language()
     _fresh_session()
+    service.keep_page_language(user, page)
     service.start_login_session(
         user,
         remember=remember,
@@ -108,6 +111,7 @@ def activate():
                 form.id_last4.data,
                 form.channel.data,
                 address=request.remote_addr,
+                page=page_language(),
             )
         except DomainError as error:
             show_error(form, error, MESSAGES)

@@ -48,6 +48,12 @@ SUGGESTED_FOR_BREACH = {
     "too_many_answered_calls": "inconvenient_contact",
     "too_many_unanswered_calls": "inconvenient_contact",
     "third_party_while_reachable": "third_party_contact",
+    # Breaches of the borrower's own contact preferences.
+    "unwanted_channel": "inconvenient_contact",
+    "before_preferred_hours": "inconvenient_contact",
+    "after_preferred_hours": "inconvenient_contact",
+    "unwanted_party": "third_party_contact",
+    "representative_bypassed": "inconvenient_contact",
 }
 
 

@@ -12,7 +12,7 @@ from portal.complaints.lifecycle import Actor
 from portal.complaints.models import Complaint
 from portal.complaints.rules import suggested_category
 from portal.errors import DomainError, message_for, show_error
-from portal.loans.service import contact_marks, contact_rules
+from portal.loans.service import contact_judgement, contact_marks, contact_rules
 from portal.rows import own
 from portal.security import Role, role_required
 from portal.uploads import (
@@ -51,7 +51,9 @@ def _contact(form):
 
 
 def _new_page(form, contact):
-    marks = contact_marks(current_user.borrower, contact.id) if contact else []
+    marks, preferences = (
+        contact_judgement(current_user.borrower, contact.id) if contact else ([], None)
+    )
     if request.method == "GET" and contact is not None:
         form.contact.data = str(contact.id)
         form.category.data = suggested_category(marks) or form.category.data
@@ -60,6 +62,7 @@ def _new_page(form, contact):
         form=form,
         contact=contact,
         marks=marks,
+        preferences=preferences,
         contact_rules_now=contact_rules(),
     )
 

@@ -131,6 +131,9 @@ class _Importer:
             db.session.add(User(role=Role.BORROWER, borrower_id=borrower.id))
             db.session.flush()
             return "created"
+        if borrower.language_chosen_at is not None:
+            # The person chose their language in the portal: the lender's record does not undo it.
+            del values["preferred_language"]
         changed = {k: v for k, v in values.items() if getattr(borrower, k) != v}
         if not changed:
             return "unchanged"

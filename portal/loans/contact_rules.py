@@ -1,7 +1,8 @@
 """Checks of the collection contact log against the contact rules.
 
-The rules are data (a ContactRules value, stored in the contact_rule_sets table); the checks are
-plain functions over plain values, in the borrower's own time zone.
+The rules are data (a ContactRules value, stored in the contact_rule_sets table), and so are the
+borrower's own preferences (ContactPreferences, one row per change, each in force from its time
+on); the checks are plain functions over plain values, in the borrower's own time zone.
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ QUIET_HOURS = "quiet_hours"
 TOO_MANY_ANSWERED_CALLS = "too_many_answered_calls"
 TOO_MANY_UNANSWERED_CALLS = "too_many_unanswered_calls"
 THIRD_PARTY_WHILE_REACHABLE = "third_party_while_reachable"
+# Breaches of the borrower's own contact preferences, in force from the moment they were set.
+UNWANTED_CHANNEL = "unwanted_channel"
+BEFORE_PREFERRED_HOURS = "before_preferred_hours"
+AFTER_PREFERRED_HOURS = "after_preferred_hours"
+UNWANTED_PARTY = "unwanted_party"
+REPRESENTATIVE_BYPASSED = "representative_bypassed"
 
 # Outcomes that show the borrower could be reached.
 REACHED_OUTCOMES = frozenset({"answered", "promise_to_pay", "refused"})
 ANSWERED_CALL_OUTCOMES = REACHED_OUTCOMES
 # Written notices are not "contact at an hour": a letter arrives when the post does.
 TIMELESS_CHANNELS = frozenset({"letter", "legal"})
+# The channels a borrower may refuse; legal notices and app notifications are not theirs to bar.
+PREFERABLE_CHANNELS = ("call", "sms", "email", "letter", "visit")
+# The people a borrower may ask collectors to leave alone.
+PREFERABLE_PARTIES = ("employer", "family", "emergency_contact")
+# Ways of reaching the borrower in person that a named representative replaces.
+DIRECT_CHANNELS = frozenset({"call", "sms", "email", "visit"})
 
 
 @dataclass(frozen=True)
@@ -36,12 +49,69 @@ class ContactRules:
 
 
 @dataclass(frozen=True)
+class ContactPreferences:
+    """How and when the borrower allows collectors to contact them, from `set_at` on.
+
+    Empty `channels` never happens (at least one way must stay open); `earliest` and `latest`
+    are the borrower's own hours on their wall clock, inside the legal ones (None: no limit
+    beyond the law).
+    """
+
+    set_at: datetime  # aware
+    channels: frozenset[str] = frozenset(PREFERABLE_CHANNELS)
+    earliest: time | None = None
+    latest: time | None = None
+    barred_parties: frozenset[str] = frozenset()
+    representative_name: str | None = None
+    representative_phone: str | None = None
+
+    @property
+    def has_representative(self) -> bool:
+        return bool(self.representative_name and self.representative_phone)
+
+
+@dataclass(frozen=True)
 class Contact:
     id: int
     contacted_at: datetime  # aware
     channel: str
     party: str
     outcome: str
+    # The borrower's preferences in force when the contact was made (None: none set yet).
+    preferences: ContactPreferences | None = None
+
+
+def preferences_at(history, moment: datetime) -> ContactPreferences | None:
+    """The preferences in force at `moment`: the last set at or before it."""
+    in_force = None
+    for preferences in sorted(history, key=lambda p: p.set_at):
+        if preferences.set_at <= moment:
+            in_force = preferences
+    return in_force
+
+
+def preference_breaches(contact: Contact, local: time) -> list[str]:
+    """The borrower's own preferences a contact broke (`local`: its time on their clock)."""
+    preferences = contact.preferences
+    if preferences is None or contact.contacted_at < preferences.set_at:
+        return []
+    breaches = []
+    if contact.channel in PREFERABLE_CHANNELS and contact.channel not in preferences.channels:
+        breaches.append(UNWANTED_CHANNEL)
+    if contact.channel not in TIMELESS_CHANNELS:
+        if preferences.earliest is not None and local < preferences.earliest:
+            breaches.append(BEFORE_PREFERRED_HOURS)
+        if preferences.latest is not None and local > preferences.latest:
+            breaches.append(AFTER_PREFERRED_HOURS)
+    if contact.party in preferences.barred_parties:
+        breaches.append(UNWANTED_PARTY)
+    if (
+        preferences.has_representative
+        and contact.party == "borrower"
+        and contact.channel in DIRECT_CHANNELS
+    ):
+        breaches.append(REPRESENTATIVE_BYPASSED)
+    return breaches
 
 
 def in_quiet_hours(moment: time, rules: ContactRules) -> bool:
@@ -83,4 +153,7 @@ def check_contacts(contacts, rules: ContactRules, time_zone: str) -> dict[int, l
                 last_reached = contact.contacted_at
         elif last_reached is not None and contact.contacted_at - last_reached <= window:
             breaches[contact.id].append(THIRD_PARTY_WHILE_REACHABLE)
+        breaches[contact.id].extend(preference_breaches(contact, local.time()))
+        if not breaches[contact.id]:
+            del breaches[contact.id]
     return dict(breaches)

@@ -40,6 +40,9 @@ class Borrower(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(32), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     preferred_language: Mapped[str] = mapped_column(sa.String(8), default="zh_Hans")
+    # When the person first chose their language in the portal (None: never; then the lender's
+    # import, or their browser, may still set it).
+    language_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_zone: Mapped[str] = mapped_column(sa.String(64), default=clock.DEFAULT_BUSINESS_TIME_ZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(
@@ -194,3 +197,41 @@ class ContactRuleSet(db.Model):
     max_answered_calls_per_day: Mapped[int]
     max_unanswered_calls_per_day: Mapped[int]
     reachable_within_days: Mapped[int]
+
+
+class ContactPreference(db.Model):
+    """The borrower's own limits on collection contact, in force from `set_at` until the next
+    row: a change adds a row and never rewrites one, so each contact is judged by the
+    preferences in force when it was made."""
+
+    __tablename__ = "contact_preferences"
+    __table_args__ = (
+        sa.Index("ix_contact_preferences_borrower_set", "borrower_id", "set_at", "id"),
+        sa.CheckConstraint("channels <> ''", name="some_channel_open"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borrower_id: Mapped[int] = mapped_column(sa.ForeignKey("borrowers.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    set_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Comma-separated codes: the channels collectors may use, and the parties they may not call.
+    channels: Mapped[str] = mapped_column(sa.String(64))
+    barred_parties: Mapped[str] = mapped_column(sa.String(64), default="")
+    # The borrower's own hours on their wall clock, inside the legal ones (None: no limit).
+    earliest: Mapped[time | None] = mapped_column(sa.Time)
+    latest: Mapped[time | None] = mapped_column(sa.Time)
+    representative_name: Mapped[str | None] = mapped_column(sa.String(200))
+    representative_phone: Mapped[str | None] = mapped_column(sa.String(32))
+
+    @property
+    def channel_codes(self) -> frozenset[str]:
+        return frozenset(code for code in self.channels.split(",") if code)
+
+    @property
+    def barred_party_codes(self) -> frozenset[str]:
+        return frozenset(code for code in self.barred_parties.split(",") if code)
+
+
+@sa.event.listens_for(ContactPreference, "before_update")
+def _preferences_are_history(mapper, connection, target):
+    raise ValueError("contact preferences are never rewritten; add a new row")

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from portal import clock, rows
 from portal.extensions import db
-from portal.loans.contact_rules import Contact, ContactRules, check_contacts
+from portal.loans.contact_rules import (
+    Contact,
+    ContactPreferences,
+    ContactRules,
+    check_contacts,
+)
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER, Rung
 from portal.loans.models import (
     Borrower,
     CollectionStage,
     ContactLogEntry,
+    ContactPreference,
     ContactRuleSet,
     JournalEntry,
     Loan,
@@ -178,42 +185,96 @@ def ladder_for(loan: Loan, ladders) -> list[Rung]:
     return ladders.get(loan.product) or ladders.get("default", [])
 
 
+def preferences_of(row: ContactPreference | None) -> ContactPreferences | None:
+    """A stored preferences row as the contact checks read it."""
+    if row is None:
+        return None
+    return ContactPreferences(
+        set_at=row.set_at,
+        channels=row.channel_codes,
+        earliest=row.earliest,
+        latest=row.latest,
+        barred_parties=row.barred_party_codes,
+        representative_name=row.representative_name,
+        representative_phone=row.representative_phone,
+    )
+
+
+def _preferences_in_force():
+    """The id of the borrower's preferences row in force when each contact was made."""
+    set_before = sa.select(ContactPreference.id).where(
+        ContactPreference.borrower_id == Loan.borrower_id,
+        ContactPreference.set_at <= ContactLogEntry.contacted_at,
+    )
+    return (
+        set_before.order_by(ContactPreference.set_at.desc(), ContactPreference.id.desc())
+        .limit(1)
+        .correlate(Loan, ContactLogEntry)
+        .scalar_subquery()
+    )
+
+
+@dataclass
+class JudgedContacts:
+    """A borrower's contacts, newest first, with what they are judged by: the contact rules
+    and, for each contact, the borrower's preferences in force when it was made."""
+
+    contacts: list[ContactLogEntry]
+    rules: ContactRules
+    preferences: dict[int, ContactPreferences]
+
+
+def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
+    """Every contact on the borrower's loans, newest first, with the contact rules and the
+    preferences each is judged by, in one statement (pages that list contacts need all)."""
+    rows = db.session.execute(
+        sa.select(ContactLogEntry, ContactRuleSet, ContactPreference)
+        .join(Loan, ContactLogEntry.loan_id == Loan.id)
+        .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
+        .outerjoin(ContactPreference, ContactPreference.id == _preferences_in_force())
+        .where(Loan.borrower_id == borrower_id)
+        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+    ).all()
+    if not rows:
+        # No contact to judge: the rules are not shown either, the built-in ones will do.
+        return JudgedContacts([], ContactRules(), {})
+    preferences = {contact.id: preferences_of(row) for contact, _, row in rows if row is not None}
+    return JudgedContacts([c for c, _, _ in rows], _rules_of(rows[0][1]), preferences)
+
+
 def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
     """Every contact on the borrower's loans, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(ContactLogEntry)
-            .join(Loan, ContactLogEntry.loan_id == Loan.id)
-            .where(Loan.borrower_id == borrower_id)
-            .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
-        )
-    )
+    return judged_contacts(borrower_id).contacts
 
 
 def borrower_contacts_and_rules(
     borrower_id: int, name: str = "default"
 ) -> tuple[list[ContactLogEntry], ContactRules]:
     """Every contact on the borrower's loans, newest first, and the contact rules they are
-    judged by, in one statement (pages that list contacts need both)."""
-    rows = db.session.execute(
-        sa.select(ContactLogEntry, ContactRuleSet)
-        .join(Loan, ContactLogEntry.loan_id == Loan.id)
-        .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
-        .where(Loan.borrower_id == borrower_id)
-        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
-    ).all()
-    if not rows:
-        # No contact to judge: the rules are not shown either, the built-in ones will do.
-        return [], ContactRules()
-    return [contact for contact, _ in rows], _rules_of(rows[0][1])
+    judged by, in one statement."""
+    judged = judged_contacts(borrower_id, name)
+    return judged.contacts, judged.rules
 
 
 def marked(
-    contacts: list[ContactLogEntry], borrower: Borrower, rules: ContactRules | None = None
+    contacts: list[ContactLogEntry],
+    borrower: Borrower,
+    rules: ContactRules | None = None,
+    preferences: dict[int, ContactPreferences] | None = None,
 ) -> dict[int, list[str]]:
-    """The rules each contact breaks (by contact id), checked in the borrower's time zone."""
-    plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
+    """The rules each contact breaks (by contact id), checked in the borrower's time zone,
+    including the borrower's own preferences in force at each contact (by contact id)."""
+    preferences = preferences or {}
+    plain = [
+        Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome, preferences.get(c.id))
+        for c in contacts
+    ]
     return check_contacts(plain, rules or contact_rules(), clock.zone_of(borrower).key)
+
+
+def judged_marks(judged: JudgedContacts, borrower: Borrower) -> dict[int, list[str]]:
+    """The rules and preferences each of the judged contacts breaks (by contact id)."""
+    return marked(judged.contacts, borrower, judged.rules, judged.preferences)
 
 
 def contract_standing(loan: Loan, today: date) -> Standing:
@@ -230,14 +291,22 @@ def contract_standing(loan: Loan, today: date) -> Standing:
     return standing(loan.balance, schedule, today, ladder, held_days=loan.held_days)
 
 
+def contact_judgement(
+    borrower: Borrower, contact_id: int
+) -> tuple[list[str], ContactPreferences | None]:
+    """What one of the borrower's contacts breaks (checked among all of theirs), and the
+    borrower's preferences in force when it was made."""
+    judged = judged_contacts(borrower.id)
+    return judged_marks(judged, borrower).get(contact_id, []), judged.preferences.get(contact_id)
+
+
 def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
     """The contact rules one of the borrower's contacts breaks (checked among all of theirs)."""
-    contacts = borrower_contacts(borrower.id)
-    return marked(contacts, borrower).get(contact_id, [])
+    return contact_judgement(borrower, contact_id)[0]
 
 
 def marked_contacts(borrower: Borrower) -> list[tuple[ContactLogEntry, list[str]]]:
     """Every contact of the borrower that breaks a rule, newest first, with the rules."""
-    contacts = borrower_contacts(borrower.id)
-    marks = marked(contacts, borrower)
-    return [(c, marks[c.id]) for c in contacts if c.id in marks]
+    judged = judged_contacts(borrower.id)
+    marks = judged_marks(judged, borrower)
+    return [(c, marks[c.id]) for c in judged.contacts if c.id in marks]

@@ -11,7 +11,7 @@ from portal.complaints.labels import MESSAGES
 from portal.complaints.lifecycle import Actor
 from portal.errors import DomainError, show_error
 from portal.i18n import AmountError, parse_amount
-from portal.loans.service import contact_marks, contact_rules
+from portal.loans.service import contact_judgement, contact_rules
 from portal.security import Role, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff/complaints")
@@ -42,6 +42,11 @@ def queue():
 
 def _page(complaint, form, status=200):
     borrower = complaint.borrower
+    marks, preferences = (
+        contact_judgement(borrower, complaint.contact_entry_id)
+        if complaint.contact_entry_id
+        else ([], None)
+    )
     form.assignee.choices = [
         (str(u.id), u.display_name or u.email) for u in service.support_staff()
     ]
@@ -53,9 +58,8 @@ def _page(complaint, form, status=200):
         account=dashboard(borrower).overviews,
         borrower=borrower,
         files=service.attachments(complaint.id),
-        marks=contact_marks(borrower, complaint.contact_entry_id)
-        if complaint.contact_entry_id
-        else [],
+        marks=marks,
+        preferences=preferences,
         rules=contact_rules(),
     ), status
 

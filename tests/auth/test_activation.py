@@ -54,12 +54,43 @@ def test_code_can_go_to_the_email_on_file(app, client, make_borrower):
     assert message.channel == "email" and message.recipient == record.email
 
 
-def test_code_message_is_in_the_borrowers_language(app, client, make_borrower):
+@pytest.mark.parametrize(
+    "chosen, expected",
+    [
+        ({"Accept-Language": "en"}, "Your borrower portal activation code is"),
+        ({"Accept-Language": "zh-TW,zh;q=0.8"}, "啟用碼"),
+        ({}, "激活码"),  # no choice on the page: the account's language (imported zh_Hans)
+    ],
+)
+def test_code_message_is_in_the_language_chosen_on_the_page(
+    app, client, make_borrower, chosen, expected
+):
+    record = make_borrower(activated=False, language="zh_Hans")
+    data = {"loan_number": record.loan_number, "id_last4": record.id_last4, "channel": "sms"}
+    client.post("/activate", data=data, headers=chosen)
+    with app.app_context():
+        message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert expected in message.body
+
+
+def test_code_message_follows_the_language_switcher(app, client, make_borrower):
+    record = make_borrower(activated=False, language="zh_Hans")
+    client.post("/language", data={"language": "zh_Hant", "next": "/activate"}, headers=EN)
+    start(client, record)  # the browser says English, the switcher said Traditional Chinese
+    with app.app_context():
+        message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert "啟用碼" in message.body
+
+
+def test_activating_keeps_the_language_chosen_on_the_page(app, client, make_borrower):
     record = make_borrower(activated=False, language="zh_Hans")
     start(client, record)
     with app.app_context():
-        message = db.session.scalars(sa.select(OutboxMessage)).one()
-    assert "激活码" in message.body
+        code = last_code()
+    assert finish(client, code).status_code == 302
+    with app.app_context():
+        user = db.session.get(User, record.user_id)
+        assert user.borrower.preferred_language == "en"
 
 
 @pytest.mark.parametrize(

@@ -6,14 +6,21 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.loans.contact_rules import (
+    AFTER_PREFERRED_HOURS,
+    BEFORE_PREFERRED_HOURS,
     QUIET_HOURS,
+    REPRESENTATIVE_BYPASSED,
     THIRD_PARTY_WHILE_REACHABLE,
     TOO_MANY_ANSWERED_CALLS,
     TOO_MANY_UNANSWERED_CALLS,
+    UNWANTED_CHANNEL,
+    UNWANTED_PARTY,
     Contact,
+    ContactPreferences,
     ContactRules,
     check_contacts,
     in_quiet_hours,
+    preferences_at,
 )
 
 RULES = ContactRules()
@@ -140,3 +147,77 @@ def test_limits_are_data():
     assert check_contacts(calls, rules, "Asia/Shanghai") == {
         2: [QUIET_HOURS, TOO_MANY_ANSWERED_CALLS]
     }
+
+
+# --- the borrower's own contact preferences ---------------------------------------------
+
+SET_AT = at(5, 12)
+SMS_ONLY_TILL_8PM_NOT_EMPLOYER = ContactPreferences(
+    set_at=SET_AT,
+    channels=frozenset({"sms"}),
+    latest=time(20, 0),
+    barred_parties=frozenset({"employer"}),
+)
+NOT_BEFORE_10 = ContactPreferences(set_at=SET_AT, earliest=time(10, 0))
+REPRESENTED = ContactPreferences(
+    set_at=SET_AT, representative_name="李律师", representative_phone="13900000000"
+)
+
+
+@pytest.mark.parametrize(
+    "preferences, when, channel, party, expected",
+    [
+        # SMS only, not after 20:00, never the employer
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 20, 30), "call", "borrower",
+         [UNWANTED_CHANNEL, AFTER_PREFERRED_HOURS]),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 19, 0), "sms", "borrower", []),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 20, 0), "sms", "borrower", []),  # 20:00 itself
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 20, 1), "sms", "borrower", [AFTER_PREFERRED_HOURS]),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 11, 0), "email", "borrower", [UNWANTED_CHANNEL]),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 11, 0), "sms", "employer", [UNWANTED_PARTY]),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 11, 0), "sms", "family", []),
+        # a letter has no hour, but is still a channel the borrower refused
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 21, 0), "letter", "borrower", [UNWANTED_CHANNEL]),
+        # legal notices and app notifications are not the borrower's to refuse
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 11, 0), "legal", "borrower", []),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(6, 11, 0), "push", "borrower", []),
+        # preferences bind from the moment they were set, not before
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(5, 11, 0), "call", "employer", []),
+        (SMS_ONLY_TILL_8PM_NOT_EMPLOYER, at(5, 12, 0), "call", "borrower", [UNWANTED_CHANNEL]),
+        (NOT_BEFORE_10, at(6, 9, 59), "call", "borrower", [BEFORE_PREFERRED_HOURS]),
+        (NOT_BEFORE_10, at(6, 10, 0), "call", "borrower", []),
+        # 01:30 UTC is 09:30 in Shanghai: before the borrower's 10:00, though the law allows it
+        (NOT_BEFORE_10, datetime(2026, 3, 6, 1, 30, tzinfo=UTC), "sms", "borrower",
+         [BEFORE_PREFERRED_HOURS]),
+        (REPRESENTED, at(6, 11, 0), "call", "borrower", [REPRESENTATIVE_BYPASSED]),
+        (REPRESENTED, at(6, 11, 0), "letter", "borrower", []),
+        (REPRESENTED, at(6, 11, 0), "call", "other_third_party", []),
+        (None, at(6, 21, 0), "call", "employer", []),
+    ],
+)  # fmt: skip
+def test_contacts_are_judged_by_the_borrowers_own_preferences(
+    preferences, when, channel, party, expected
+):
+    marks = check_contacts(
+        [Contact(1, when, channel, party, "answered", preferences)], RULES, "Asia/Shanghai"
+    )
+    assert marks.get(1, []) == expected
+
+
+def test_legal_breaches_come_first_then_the_borrowers_own():
+    late_call = Contact(
+        1, at(6, 22, 30), "call", "borrower", "answered", SMS_ONLY_TILL_8PM_NOT_EMPLOYER
+    )
+    assert check_contacts([late_call], RULES, "Asia/Shanghai") == {
+        1: [QUIET_HOURS, UNWANTED_CHANNEL, AFTER_PREFERRED_HOURS]
+    }
+
+
+def test_the_preferences_in_force_are_the_last_set_before_the_contact():
+    first = ContactPreferences(set_at=at(5, 12), channels=frozenset({"sms"}))
+    second = ContactPreferences(set_at=at(7, 12), channels=frozenset({"sms", "call"}))
+    history = [second, first]
+    assert preferences_at(history, at(5, 11)) is None
+    assert preferences_at(history, at(5, 12)) is first
+    assert preferences_at(history, at(7, 11, 59)) is first
+    assert preferences_at(history, at(8, 9)) is second
