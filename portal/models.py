@@ -3,6 +3,7 @@
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.holidays.models import CalendarDay
 from portal.loans.models import (
     Borrower,
     CollectionStage,
@@ -24,6 +25,7 @@ from portal.plans.models import (
 from portal.uploads import UploadedFile
 
 __all__ = [
+    "CalendarDay",
     "Payment",
     "StripeEvent",
     "Complaint",

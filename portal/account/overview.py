@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from portal import clock
 from portal.account.service import Account, accounts
 from portal.extensions import db
 from portal.loans import service as ledger
@@ -27,6 +28,8 @@ LATEST_CONTACTS = 3
 class ContactView:
     entry: ContactLogEntry
     breaches: list[str]
+    # The contact rules in force when the contact happened (what its marks refer to).
+    rules: ContactRules | None = None
 
 
 @dataclass
@@ -86,16 +89,20 @@ class Dashboard:
 def _contacts_by_loan(borrower: Borrower, limit: int | None):
     """Each loan's contacts (newest first, at most `limit`) with their rule marks, how many of
     each loan's contacts break a rule (checked over all of them), and the rules."""
-    contacts, rules = ledger.borrower_contacts_and_rules(borrower.id)
-    breaches = ledger.marked(contacts, borrower, rules)
+    contacts, book = ledger.borrower_contacts_and_rules(borrower.id)
+    breaches = ledger.marked(contacts, borrower, book)
     listed: dict[int, list[ContactView]] = defaultdict(list)
     totals: Counter = Counter()
     for contact in contacts:
         if limit is None or len(listed[contact.loan_id]) < limit:
-            listed[contact.loan_id].append(ContactView(contact, breaches.get(contact.id, [])))
+            listed[contact.loan_id].append(
+                ContactView(
+                    contact, breaches.get(contact.id, []), book.in_force(contact.contacted_at)
+                )
+            )
         if contact.id in breaches:
             totals[contact.loan_id] += 1
-    return listed, totals, rules
+    return listed, totals, book.in_force(clock.now())
 
 
 def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:

@@ -32,6 +32,7 @@ from portal.complaints.rules import (
 )
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.holidays.service import business_calendar
 from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.outbox import service as outbox
 from portal.pagination import Page, paginate
@@ -169,7 +170,8 @@ def file_complaint(
         # The same form sent again (a double tap, a reload): the complaint already exists.
         return repeat
     route = route_for(category, routes())
-    due = deadlines(now, clock.business_zone())
+    zone = clock.business_zone()
+    due = deadlines(now, zone, business_calendar(now.astimezone(zone).date()))
     complaint = Complaint(
         borrower_id=borrower.id,
         loan_id=contact.loan_id if contact else None,

@@ -176,10 +176,15 @@ class ContactLogEntry(db.Model):
 
 
 class ContactRuleSet(db.Model):
-    """The contact limits the contact log is checked against (the "default" set applies)."""
+    """The contact limits the contact log is checked against (the "default" set applies).
+
+    Rule sets are effective-dated and never edited: a change is a new row with the time it takes
+    effect, and a contact is judged by the newest set in force when it happened.
+    """
 
     __tablename__ = "contact_rule_sets"
     __table_args__ = (
+        sa.UniqueConstraint("name", "effective_from"),
         sa.CheckConstraint(
             "max_answered_calls_per_day >= 0 AND max_unanswered_calls_per_day >= 0 "
             "AND reachable_within_days >= 0",
@@ -188,7 +193,8 @@ class ContactRuleSet(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     quiet_from: Mapped[time] = mapped_column(sa.Time)
     quiet_until: Mapped[time] = mapped_column(sa.Time)
     max_answered_calls_per_day: Mapped[int]

@@ -9,7 +9,14 @@ import sqlalchemy as sa
 
 from portal import clock
 from portal.extensions import db
-from portal.loans.contact_rules import Contact, ContactRules, check_contacts
+from portal.loans.contact_rules import (
+    BEGINNING,
+    Contact,
+    ContactRules,
+    RuleBook,
+    check_contacts,
+    rule_book,
+)
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER, Rung
 from portal.loans.models import (
@@ -128,6 +135,7 @@ def ensure_loan_reference_data() -> None:
         db.session.add(
             ContactRuleSet(
                 name="default",
+                effective_from=BEGINNING,
                 quiet_from=defaults.quiet_from,
                 quiet_until=defaults.quiet_until,
                 max_answered_calls_per_day=defaults.max_answered_calls_per_day,
@@ -151,11 +159,24 @@ def _journal_is_append_only(mapper, connection, target):
 # --- reading a borrower's ledger ------------------------------------------------------
 
 
-def contact_rules(name: str = "default") -> ContactRules:
-    """The contact rules in force (the default set, or the portal's built-in defaults)."""
+def contact_rules(name: str = "default", at: datetime | None = None) -> ContactRules:
+    """The contact rules in force at `at` (now by default), or the built-in defaults."""
     return _rules_of(
-        db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+        db.session.scalar(
+            sa.select(ContactRuleSet)
+            .where(
+                ContactRuleSet.name == name, ContactRuleSet.effective_from <= (at or clock.now())
+            )
+            .order_by(ContactRuleSet.effective_from.desc())
+            .limit(1)
+        )
     )
+
+
+def contact_rule_book(name: str = "default") -> RuleBook:
+    """Every version of a contact rule set with the time it took (or takes) effect."""
+    rows = db.session.scalars(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    return rule_book((row.effective_from, _rules_of(row)) for row in rows)
 
 
 def _rules_of(row: ContactRuleSet | None) -> ContactRules:
@@ -197,28 +218,37 @@ def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
 
 def borrower_contacts_and_rules(
     borrower_id: int, name: str = "default"
-) -> tuple[list[ContactLogEntry], ContactRules]:
-    """Every contact on the borrower's loans, newest first, and the contact rules they are
-    judged by, in one statement (pages that list contacts need both)."""
+) -> tuple[list[ContactLogEntry], RuleBook]:
+    """Every contact on the borrower's loans, newest first, and the contact rule sets (with their
+    effect dates) they are judged by, in one statement (pages that list contacts need both).
+
+    The join repeats each contact once per version of the rule set; versions are few.
+    """
     rows = db.session.execute(
         sa.select(ContactLogEntry, ContactRuleSet)
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
         .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
         .where(Loan.borrower_id == borrower_id)
-        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+        .order_by(
+            ContactLogEntry.contacted_at.desc(),
+            ContactLogEntry.id.desc(),
+            ContactRuleSet.effective_from,
+        )
     ).all()
-    if not rows:
-        # No contact to judge: the rules are not shown either, the built-in ones will do.
-        return [], ContactRules()
-    return [contact for contact, _ in rows], _rules_of(rows[0][1])
+    contacts = list({contact.id: contact for contact, _ in rows}.values())
+    versions = {row.id: row for _, row in rows if row is not None}
+    return contacts, rule_book((row.effective_from, _rules_of(row)) for row in versions.values())
 
 
 def marked(
-    contacts: list[ContactLogEntry], borrower: Borrower, rules: ContactRules | None = None
+    contacts: list[ContactLogEntry],
+    borrower: Borrower,
+    rules: ContactRules | RuleBook | None = None,
 ) -> dict[int, list[str]]:
-    """The rules each contact breaks (by contact id), checked in the borrower's time zone."""
+    """The rules each contact breaks (by contact id), checked in the borrower's time zone, each
+    contact by the rules in force when it happened."""
     plain = [Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome) for c in contacts]
-    return check_contacts(plain, rules or contact_rules(), clock.zone_of(borrower).key)
+    return check_contacts(plain, rules or contact_rule_book(), clock.zone_of(borrower).key)
 
 
 def contract_standing(loan: Loan, today: date) -> Standing:
