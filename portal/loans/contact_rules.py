@@ -115,3 +115,30 @@ def check_contacts(
         elif last_reached is not None and contact.contacted_at - last_reached <= window:
             breaches[contact.id].append(THIRD_PARTY_WHILE_REACHABLE)
     return dict(breaches)
+
+
+# What an administrator may set: limits within these bounds, and a quiet period of sane length.
+LIMITS = {
+    "max_answered_calls_per_day": (0, 10),
+    "max_unanswered_calls_per_day": (0, 20),
+    "reachable_within_days": (1, 90),
+}
+QUIET_HOURS_RANGE = (8, 16)
+
+
+def quiet_hours_length(rules: ContactRules) -> timedelta:
+    start = timedelta(hours=rules.quiet_from.hour, minutes=rules.quiet_from.minute)
+    end = timedelta(hours=rules.quiet_until.hour, minutes=rules.quiet_until.minute)
+    return (end - start) % timedelta(days=1)
+
+
+def rule_problems(rules: ContactRules) -> list[tuple[str, str, dict]]:
+    """What is wrong with a proposed rule set: (code, field, values) for each problem."""
+    problems = []
+    for field, (low, high) in LIMITS.items():
+        if not low <= getattr(rules, field) <= high:
+            problems.append(("out_of_range", field, {"low": low, "high": high}))
+    low, high = QUIET_HOURS_RANGE
+    if not timedelta(hours=low) <= quiet_hours_length(rules) <= timedelta(hours=high):
+        problems.append(("quiet_hours_length", "quiet_until", {"low": low, "high": high}))
+    return problems

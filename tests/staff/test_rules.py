@@ -1,0 +1,165 @@
+"""Administrators change the contact rules (validated, previewed, effective-dated, audited) and
+the business calendar."""
+
+from datetime import date, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit import AuditEntry
+from portal.extensions import db
+from portal.holidays.models import CalendarDay
+from portal.loans.models import ContactLogEntry, ContactRuleSet
+from portal.loans.service import contact_rules
+from tests.helpers import NOW, SHANGHAI, TODAY, shanghai
+
+RULES = {
+    "quiet_from": "21:00",
+    "quiet_until": "08:00",
+    "max_answered_calls_per_day": "3",
+    "max_unanswered_calls_per_day": "6",
+    "reachable_within_days": "7",
+    "effective_from": "",
+}
+
+
+def _admin(client, login_as):
+    record = login_as("admin")
+    client.post("/language", data={"language": "en", "next": "/"})
+    return record
+
+
+def _contact(app, loan_id, when, n):
+    with app.app_context():
+        db.session.add(
+            ContactLogEntry(
+                loan_id=loan_id,
+                reference=f"c{n}",
+                contacted_at=when,
+                channel="call",
+                party="borrower",
+                agent="A1",
+                outcome="answered",
+            )
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "changed, message",
+    [
+        ({"max_answered_calls_per_day": "11"}, "Enter a whole number from 0 to 10."),
+        ({"max_unanswered_calls_per_day": "-1"}, "Enter a whole number from 0 to 20."),
+        ({"reachable_within_days": "0"}, "Enter a whole number from 1 to 90."),
+        ({"quiet_from": "07:00"}, "Quiet hours must last from 8 to 16 hours."),
+        ({"quiet_from": "08:00"}, "Quiet hours must last from 8 to 16 hours."),
+        ({"quiet_until": "25:00"}, "Enter a time as HH:MM."),
+        ({"max_answered_calls_per_day": "x"}, "Enter a whole number."),
+        ({"effective_from": "2026-11-19T10:00"}, "A change cannot take effect in the past"),
+        ({"effective_from": "2028-01-01T10:00"}, "Choose a time within the next year."),
+    ],
+)
+def test_a_contact_rule_change_is_checked(app, client, login_as, changed, message):
+    _admin(client, login_as)
+    for step in ("/staff/rules/contact/preview", "/staff/rules/contact"):
+        response = client.post(step, data={**RULES, **changed})
+        assert response.status_code == 200 and message in response.text, step
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ContactRuleSet.id))) == 1
+
+
+def test_the_preview_shows_the_change_and_the_contacts_it_would_mark_without_saving(
+    app, client, login_as, make_borrower
+):
+    record = make_borrower()
+    _contact(app, record.loan_id, shanghai(TODAY - timedelta(days=2), 21, 30), 1)
+    _contact(app, record.loan_id, shanghai(TODAY - timedelta(days=3), 22, 30), 2)
+    _admin(client, login_as)
+    page = client.post("/staff/rules/contact/preview", data=RULES)
+    assert page.status_code == 200
+    assert "22:00" in page.text and "21:00" in page.text
+    assert "Of the 2 contacts of the last 30 days, 1 are marked now." in page.text
+    assert "Under the new rules 2 of them would be marked: 1 more, 0 fewer." in page.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ContactRuleSet.id))) == 1
+
+
+def test_a_confirmed_change_takes_effect_then_and_is_audited(app, client, clock, login_as):
+    admin = _admin(client, login_as)
+    later = (NOW + timedelta(days=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    response = client.post("/staff/rules/contact", data={**RULES, "effective_from": later})
+    assert response.status_code == 302
+    with app.app_context():
+        assert contact_rules().quiet_from == time(22, 0)  # not yet
+        assert contact_rules(at=NOW + timedelta(days=1)).quiet_from == time(21, 0)
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "rules.contact_rules_changed")
+        )
+        assert entry.actor_user_id == admin.user_id
+        assert entry.details["changes"] == {"quiet_from": ["22:00:00", "21:00:00"]}
+    page = client.get("/staff/rules/contact")
+    assert "Scheduled" in page.text
+
+
+def test_a_contact_is_judged_by_the_rules_in_force_when_it_happened(
+    app, client, clock, login_as, make_borrower
+):
+    record = make_borrower()
+    _admin(client, login_as)
+    assert client.post("/staff/rules/contact", data=RULES).status_code == 302
+    # 21:30 yesterday was allowed then; 21:30 after the change is not.
+    _contact(app, record.loan_id, shanghai(TODAY - timedelta(days=1), 21, 30), 1)
+    _contact(app, record.loan_id, NOW + timedelta(hours=11, minutes=30), 2)
+    clock.shift(timedelta(hours=12))
+    client.get("/logout")
+    client.post("/login", data={"identifier": record.phone, "password": record.password})
+    with app.app_context():
+        from portal.loans.models import Borrower
+        from portal.loans.service import marked_contacts
+
+        borrower = db.session.get(Borrower, record.borrower_id)
+        marks = {c.reference: codes for c, codes in marked_contacts(borrower)}
+    assert marks == {"c2": ["quiet_hours"]}
+
+
+def test_an_unchanged_rule_set_is_not_saved(app, client, login_as):
+    _admin(client, login_as)
+    response = client.post("/staff/rules/contact", data={**RULES, "quiet_from": "22:00"})
+    assert "These are the rules already in force at that time." in response.text
+
+
+def test_administrators_add_and_remove_calendar_days_audited(app, client, login_as):
+    _admin(client, login_as)
+    page = client.get("/staff/rules/calendar", query_string={"year": 2026})
+    assert "国庆节" in page.text
+    added = client.post(
+        "/staff/rules/calendar",
+        data={"day": "2026-12-31", "kind": "holiday", "name": "公司假日"},
+    )
+    assert added.status_code == 302
+    refused = client.post(
+        "/staff/rules/calendar", data={"day": "2026-12-30", "kind": "workday", "name": "x"}
+    )
+    assert "A make-up working day falls on a Saturday or Sunday." in refused.text
+    taken = client.post(
+        "/staff/rules/calendar", data={"day": "2026-10-01", "kind": "holiday", "name": "x"}
+    )
+    assert "already in the calendar" in taken.text
+    with app.app_context():
+        day = db.session.scalar(sa.select(CalendarDay).where(CalendarDay.day == date(2026, 12, 31)))
+        day_id = day.id
+    assert (
+        client.post("/staff/rules/calendar/remove", data={"day_id": str(day_id)}).status_code == 302
+    )
+    assert (
+        client.post("/staff/rules/calendar/remove", data={"day_id": str(day_id)}).status_code == 404
+    )
+    with app.app_context():
+        actions = list(
+            db.session.scalars(
+                sa.select(AuditEntry.action)
+                .where(AuditEntry.action.like("calendar.%"))
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == ["calendar.day_added", "calendar.day_removed"]
