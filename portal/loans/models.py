@@ -138,15 +138,17 @@ class CollectionStage(db.Model):
 
     __tablename__ = "collection_stages"
     __table_args__ = (
-        sa.UniqueConstraint("ladder", "code"),
-        sa.UniqueConstraint("ladder", "position"),
-        sa.UniqueConstraint("ladder", "min_days_past_due"),
+        sa.UniqueConstraint("ladder", "effective_from", "code"),
+        sa.UniqueConstraint("ladder", "effective_from", "position"),
+        sa.UniqueConstraint("ladder", "effective_from", "min_days_past_due"),
         sa.CheckConstraint("min_days_past_due >= 0", name="threshold_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "default", or the product code of a loan product whose ladder differs.
     ladder: Mapped[str] = mapped_column(sa.String(64), default="default")
+    # Ladders are effective-dated: a change is a new set of rungs with the time it takes effect.
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     code: Mapped[str] = mapped_column(sa.String(32))
     position: Mapped[int]
     min_days_past_due: Mapped[int]

@@ -126,7 +126,11 @@ def ensure_loan_reference_data() -> None:
         for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
             db.session.add(
                 CollectionStage(
-                    ladder="default", code=code, position=position, min_days_past_due=min_dpd
+                    ladder="default",
+                    effective_from=BEGINNING,
+                    code=code,
+                    position=position,
+                    min_days_past_due=min_dpd,
                 )
             )
     rules = db.session.scalar(sa.select(ContactRuleSet.id).where(ContactRuleSet.name == "default"))
@@ -191,12 +195,19 @@ def _rules_of(row: ContactRuleSet | None) -> ContactRules:
     )
 
 
-def ladders() -> dict[str, list[Rung]]:
-    """Every stage ladder by name (a product's own, and "default")."""
-    ladders: dict[str, list[Rung]] = defaultdict(list)
-    for stage in db.session.scalars(sa.select(CollectionStage)):
-        ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
-    return ladders
+def ladders(at: datetime | None = None) -> dict[str, list[Rung]]:
+    """Every stage ladder in force at `at` (now by default) by name (a product's own, and
+    "default"): for each ladder, the rungs of its newest version that took effect by then."""
+    versions: dict[str, dict[datetime, list[Rung]]] = defaultdict(lambda: defaultdict(list))
+    for stage in db.session.scalars(
+        sa.select(CollectionStage)
+        .where(CollectionStage.effective_from <= (at or clock.now()))
+        .order_by(CollectionStage.position)
+    ):
+        versions[stage.ladder][stage.effective_from].append(
+            Rung(stage.code, stage.min_days_past_due)
+        )
+    return {name: by_time[max(by_time)] for name, by_time in versions.items()}
 
 
 def ladder_for(loan: Loan, ladders) -> list[Rung]:

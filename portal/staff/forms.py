@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -82,3 +83,21 @@ class CalendarDayForm(FlaskForm):
 
 class RemoveDayForm(FlaskForm):
     day_id = HiddenField(validators=[InputRequired()])
+
+
+class LadderForm(FlaskForm):
+    ladder = HiddenField(validators=[InputRequired()])
+    thresholds = FieldList(
+        IntegerField(
+            _l("Starts at days past due"),
+            validators=[InputRequired(NUMBER)],
+            invalid_value_message=NUMBER,
+        )
+    )
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )

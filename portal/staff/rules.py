@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import clock
@@ -15,7 +15,7 @@ from portal.loans.contact_rules import ContactRules
 from portal.loans.service import contact_rules
 from portal.security import Role, role_required
 from portal.staff import rules_service
-from portal.staff.forms import CalendarDayForm, ContactRulesForm, RemoveDayForm
+from portal.staff.forms import CalendarDayForm, ContactRulesForm, LadderForm, RemoveDayForm
 from portal.staff.labels import CONTACT_RULE_FIELDS, MESSAGES
 
 bp = Blueprint("rules", __name__, url_prefix="/staff/rules")
@@ -23,8 +23,7 @@ bp = Blueprint("rules", __name__, url_prefix="/staff/rules")
 
 def _proposed(form: ContactRulesForm):
     rules = ContactRules(**{name: form[name].data for name in rules_service.RULE_FIELDS})
-    at = form.effective_from.data
-    return rules, at.replace(tzinfo=clock.business_zone()) if at else None
+    return rules, _when(form)
 
 
 def _contact_page(form, status=200):
@@ -75,6 +74,66 @@ def contact_confirm():
         return _contact_page(form)
     flash(_("The contact rules were changed."), "success")
     return redirect(url_for("rules.contact"))
+
+
+def _when(form):
+    at = form.effective_from.data
+    return at.replace(tzinfo=clock.business_zone()) if at else None
+
+
+def _ladder_page(form, status=200):
+    name = form.ladder.data
+    return render_template(
+        "staff/ladder.html",
+        form=form,
+        ladder=name,
+        names=rules_service.ladder_names(),
+        rungs=rules_service.ladder_in_force(name),
+        versions=rules_service.ladder_versions(name),
+        now=clock.now(),
+    ), status
+
+
+@bp.get("/ladder")
+@role_required(Role.ADMIN)
+def ladder():
+    """A stage ladder: its versions with effect times, and a form for a change."""
+    name = request.args.get("ladder", "default")
+    if name not in rules_service.ladder_names():
+        abort(404)
+    days = [rung.min_days_past_due for rung in rules_service.ladder_in_force(name)]
+    return _ladder_page(LadderForm(data={"ladder": name, "thresholds": days}))
+
+
+@bp.post("/ladder/preview")
+@role_required(Role.ADMIN)
+def ladder_preview():
+    """Step 1 of 2: check a ladder change and show how many loans would change stage today."""
+    form = LadderForm()
+    if not form.validate():
+        return _ladder_page(form)
+    try:
+        preview = rules_service.preview_ladder(form.ladder.data, form.thresholds.data, _when(form))
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
+        return _ladder_page(form)
+    return render_template("staff/ladder_preview.html", form=form, preview=preview)
+
+
+@bp.post("/ladder")
+@role_required(Role.ADMIN)
+def ladder_confirm():
+    """Step 2 of 2: save the previewed ladder as a new version (audited)."""
+    form = LadderForm()
+    if "edit" in request.form or not form.validate():
+        return _ladder_page(form)
+    try:
+        rules_service.schedule_ladder(form.ladder.data, form.thresholds.data, _when(form))
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
+        return _ladder_page(form)
+    flash(_("The stage ladder was changed."), "success")
+    return redirect(url_for("rules.ladder", ladder=form.ladder.data))
 
 
 def _calendar_page(year: int, form: CalendarDayForm, status=200):

@@ -11,13 +11,17 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from portal import audit, clock
-from portal.errors import DomainError
+from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.contact_rules import Contact, ContactRules, check_contacts, rule_problems
-from portal.loans.models import Borrower, ContactLogEntry, ContactRuleSet, Loan
-from portal.loans.service import contact_rules
+from portal.loans.ladder import Rung, ladder_problems, stage_for
+from portal.loans.models import Borrower, CollectionStage, ContactLogEntry, ContactRuleSet, Loan
+from portal.loans.service import contact_rules, ladders
+from portal.loans.standing import ScheduledPayment, standing
+from portal.plans.models import HardshipRequest, PaymentPlan
 
 RULE_SET = "default"
 # The preview judges the contacts of this many past days by the current and proposed rules.
@@ -46,7 +50,7 @@ class ContactRulesPreview:
 
 def check_change(proposed: ContactRules, effective_from: datetime | None) -> datetime:
     """Refuse an invalid rule set or effect time; return the time the change takes effect."""
-    for code, field, values in rule_problems(proposed):
+    for code, field, values in rule_problems(proposed) if proposed else ():
         raise RuleChangeRefused(code, field=field, **values)
     now = clock.now()
     if effective_from is None:
@@ -140,4 +144,134 @@ def contact_rule_versions() -> list[ContactRuleSet]:
             .where(ContactRuleSet.name == RULE_SET)
             .order_by(ContactRuleSet.effective_from.desc())
         )
+    )
+
+
+# --- stage ladders ---------------------------------------------------------------------------
+
+
+@dataclass
+class LadderPreview:
+    ladder: str
+    effective_from: datetime | None
+    changes: dict[str, tuple[int, int]]  # stage code -> (first day past due then, proposed)
+    loans_judged: int
+    later_stage: int  # loans that would be in a later stage today under the proposed ladder
+    earlier_stage: int
+
+
+def ladder_names() -> list[str]:
+    """The default ladder, the products with their own ladder, and the other products."""
+    names = set(db.session.scalars(sa.select(CollectionStage.ladder).distinct()))
+    names |= set(db.session.scalars(sa.select(Loan.product).distinct()))
+    return ["default", *sorted(names - {"default"})]
+
+
+def ladder_in_force(name: str, at: datetime | None = None) -> list[Rung]:
+    """The ladder `name` in force at `at` (a product without its own ladder: the default)."""
+    found = ladders(at)
+    return found.get(name) or found.get("default", [])
+
+
+def ladder_versions(name: str) -> dict[datetime, list[CollectionStage]]:
+    """Every version of the ladder `name`, newest effect time first."""
+    versions: dict[datetime, list[CollectionStage]] = defaultdict(list)
+    for stage in db.session.scalars(
+        sa.select(CollectionStage)
+        .where(CollectionStage.ladder == name)
+        .order_by(CollectionStage.effective_from.desc(), CollectionStage.position)
+    ):
+        versions[stage.effective_from].append(stage)
+    return dict(versions)
+
+
+def _proposed_ladder(name: str, thresholds: list[int], effective_from: datetime | None):
+    if name not in ladder_names():
+        raise NotFound()
+    starts = check_change(None, effective_from)
+    current = ladder_in_force(name, starts)
+    if len(thresholds) != len(current):
+        raise RuleChangeRefused("default")
+    proposed = [Rung(rung.code, days) for rung, days in zip(current, thresholds, strict=True)]
+    for code, values in ladder_problems(proposed):
+        raise RuleChangeRefused(code, **values)
+    changes = {
+        old.code: (old.min_days_past_due, new.min_days_past_due)
+        for old, new in zip(current, proposed, strict=True)
+        if old.min_days_past_due != new.min_days_past_due
+    }
+    return current, proposed, starts, changes
+
+
+def _loans_on(name: str):
+    """The active loans whose collection follows ladder `name`, not held by a plan or request."""
+    query = sa.select(Loan).where(
+        Loan.status == "active",
+        ~sa.exists().where(PaymentPlan.active_loan_id == Loan.id),
+        ~sa.exists().where(HardshipRequest.open_loan_id == Loan.id),
+    )
+    if name == "default":
+        query = query.where(Loan.product.not_in(set(ladders()) - {"default"}))
+    else:
+        query = query.where(Loan.product == name)
+    return db.session.scalars(
+        query.options(selectinload(Loan.due_dates), selectinload(Loan.borrower))
+    )
+
+
+def preview_ladder(name: str, thresholds: list[int], effective_from: datetime | None):
+    """What a ladder change would do if it were in force today: how many loans would be in a
+    later (or an earlier) stage. An approximation: each loan's standing on its contract schedule
+    (loans under a plan or with a request under review are left out: escalation is held)."""
+    current, proposed, _, changes = _proposed_ladder(name, thresholds, effective_from)
+    order = [rung.code for rung in current]
+    judged = later = earlier = 0
+    for loan in _loans_on(name):
+        schedule = [
+            ScheduledPayment(d.due_on, d.principal_minor, d.interest_minor) for d in loan.due_dates
+        ]
+        today = clock.today_for(loan.borrower)
+        now = standing(loan.balance, schedule, today, current, held_days=loan.held_days)
+        if now.days_on_ladder is None:
+            continue
+        judged += 1
+        before = order.index(now.stage.code) if now.stage else -1
+        rung = stage_for(now.days_on_ladder, proposed)
+        after = order.index(rung.code) if rung else -1
+        later += after > before
+        earlier += after < before
+    return LadderPreview(name, effective_from, changes, judged, later, earlier)
+
+
+def schedule_ladder(name: str, thresholds: list[int], effective_from: datetime | None) -> None:
+    """Add a version of ladder `name` that takes effect at `effective_from` (or now)."""
+    _, proposed, starts, changes = _proposed_ladder(name, thresholds, effective_from)
+    if not changes:
+        raise RuleChangeRefused("nothing_changes")
+    taken = db.session.scalar(
+        sa.select(CollectionStage.id).where(
+            CollectionStage.ladder == name, CollectionStage.effective_from == starts
+        )
+    )
+    if taken is not None:
+        raise RuleChangeRefused("effective_taken", field="effective_from")
+    db.session.add_all(
+        CollectionStage(
+            ladder=name,
+            effective_from=starts,
+            code=rung.code,
+            position=position,
+            min_days_past_due=rung.min_days_past_due,
+        )
+        for position, rung in enumerate(proposed, start=1)
+    )
+    db.session.flush()
+    audit.record(
+        "rules.ladder_changed",
+        subject_type="stage_ladder",
+        details={
+            "ladder": name,
+            "effective_from": starts.isoformat(),
+            "changes": {code: list(pair) for code, pair in changes.items()},
+        },
     )

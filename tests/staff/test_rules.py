@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.holidays.models import CalendarDay
-from portal.loans.models import ContactLogEntry, ContactRuleSet
+from portal.loans.models import CollectionStage, ContactLogEntry, ContactRuleSet
 from portal.loans.service import contact_rules
 from tests.helpers import NOW, SHANGHAI, TODAY, shanghai
 
@@ -163,3 +163,103 @@ def test_administrators_add_and_remove_calendar_days_audited(app, client, login_
             )
         )
     assert actions == ["calendar.day_added", "calendar.day_removed"]
+
+
+# --- stage ladders ------------------------------------------------------------------------------
+
+DEFAULT_DAYS = ["0", "1", "4", "31", "91", "121"]
+
+
+def _ladder(days, effective_from=""):
+    data = {f"thresholds-{i}": d for i, d in enumerate(days)}
+    return {"ladder": "default", "effective_from": effective_from, **data}
+
+
+def _ten_days_past_due(app, record):
+    from portal.loans.models import LoanDueDate
+
+    with app.app_context():
+        db.session.add(
+            LoanDueDate(
+                loan_id=record.loan_id,
+                due_on=TODAY - timedelta(days=10),
+                principal_minor=500_000,
+                interest_minor=0,
+            )
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [
+        (["0", "1", "4", "4", "91", "121"], "must start later than the stage"),
+        (["0", "5", "4", "31", "91", "121"], "must start later than the stage"),
+        (["-1", "1", "4", "31", "91", "121"], "must start on a day from 0 to 3650 past due"),
+        (["0", "1", "4", "31", "91", "x"], "Enter a whole number."),
+        (DEFAULT_DAYS, "These are the rules already in force at that time."),
+    ],
+)
+def test_a_ladder_change_is_checked(app, client, login_as, days, message):
+    _admin(client, login_as)
+    response = client.post("/staff/rules/ladder", data=_ladder(days))
+    assert response.status_code == 200
+    assert message in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CollectionStage.id))) == 6
+
+
+def test_the_ladder_preview_counts_loans_that_would_change_stage_today(
+    app, client, login_as, make_borrower
+):
+    _ten_days_past_due(app, make_borrower())
+    _ten_days_past_due(app, make_borrower())
+    make_borrower()  # nothing due: not on the ladder's move list
+    _admin(client, login_as)
+    page = client.post(
+        "/staff/rules/ladder/preview", data=_ladder(["0", "1", "4", "10", "91", "121"])
+    )
+    assert page.status_code == 200
+    assert "2 loans would move to a later stage and 0 to an earlier one" in page.text
+    back = client.post(
+        "/staff/rules/ladder/preview", data=_ladder(["0", "1", "11", "31", "91", "121"])
+    )
+    assert "0 loans would move to a later stage and 2 to an earlier one" in back.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CollectionStage.id))) == 6
+
+
+def test_a_ladder_change_takes_effect_at_its_time_and_is_audited(
+    app, client, clock, login_as, make_borrower
+):
+    from portal.account.service import account
+    from portal.loans.models import Borrower
+    from portal.loans.service import ladders
+
+    record = make_borrower()
+    _ten_days_past_due(app, record)
+    admin = _admin(client, login_as)
+    later = (NOW + timedelta(hours=2)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    days = ["0", "1", "4", "10", "91", "121"]
+    assert client.post("/staff/rules/ladder", data=_ladder(days, later)).status_code == 302
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        assert account(borrower, record.loan_id).standing.stage.code == "phone_contact"
+        assert [r.min_days_past_due for r in ladders(NOW + timedelta(hours=2))["default"]] == [
+            0,
+            1,
+            4,
+            10,
+            91,
+            121,
+        ]
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "rules.ladder_changed")
+        )
+        assert entry.actor_user_id == admin.user_id
+        assert entry.details["changes"] == {"agency": [31, 10]}
+    clock.shift(timedelta(hours=3))
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        assert account(borrower, record.loan_id).standing.stage.code == "agency"
+    assert "Scheduled" not in client.get("/staff/rules/ladder").text

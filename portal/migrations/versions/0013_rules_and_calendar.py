@@ -1,4 +1,4 @@
-"""rules and calendar: effective-dated contact rule sets, the business calendar
+"""rules and calendar: effective-dated contact rule sets and stage ladders, the business calendar
 
 Revision ID: 0013_rules_and_calendar
 Revises: 0007_account_truth
@@ -89,8 +89,35 @@ def upgrade():
     with op.batch_alter_table("contact_rule_sets", schema=None) as batch_op:
         batch_op.alter_column("effective_from", server_default=None)
 
+    with op.batch_alter_table("collection_stages", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "effective_from",
+                sa.DateTime(timezone=True),
+                nullable=False,
+                server_default="1970-01-01 00:00:00",
+            )
+        )
+        for column in ("code", "position", "min_days_past_due"):
+            batch_op.drop_constraint(f"uq_collection_stages_ladder_{column}", type_="unique")
+            batch_op.create_unique_constraint(
+                f"uq_collection_stages_ladder_effective_from_{column}",
+                ["ladder", "effective_from", column],
+            )
+    with op.batch_alter_table("collection_stages", schema=None) as batch_op:
+        batch_op.alter_column("effective_from", server_default=None)
+
 
 def downgrade():
+    with op.batch_alter_table("collection_stages", schema=None) as batch_op:
+        for column in ("code", "position", "min_days_past_due"):
+            batch_op.drop_constraint(
+                f"uq_collection_stages_ladder_effective_from_{column}", type_="unique"
+            )
+            batch_op.create_unique_constraint(
+                f"uq_collection_stages_ladder_{column}", ["ladder", column]
+            )
+        batch_op.drop_column("effective_from")
     with op.batch_alter_table("contact_rule_sets", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("uq_contact_rule_sets_name_effective_from"), type_="unique")
         batch_op.create_unique_constraint(op.f("uq_contact_rule_sets_name"), ["name"])
