@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal import audit, clock
+from portal.complaints.models import Complaint, ComplaintRoute
+from portal.complaints.rules import Route, route_for
+from portal.complaints.service import routes as complaint_routes
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.contact_rules import Contact, ContactRules, check_contacts, rule_problems
@@ -21,7 +24,11 @@ from portal.loans.ladder import Rung, ladder_problems, stage_for
 from portal.loans.models import Borrower, CollectionStage, ContactLogEntry, ContactRuleSet, Loan
 from portal.loans.service import contact_rules, ladders
 from portal.loans.standing import ScheduledPayment, standing
-from portal.plans.models import HardshipRequest, PaymentPlan
+from portal.plans import lifecycle as plan_lifecycle
+from portal.plans.models import HardshipRequest, PaymentPlan, PlanRuleSet
+from portal.plans.service import RULE_FIELDS as PLAN_RULE_FIELDS
+from portal.plans.service import plan_rules
+from portal.plans.terms import PlanRules, plan_rule_problems
 
 RULE_SET = "default"
 # The preview judges the contacts of this many past days by the current and proposed rules.
@@ -274,4 +281,165 @@ def schedule_ladder(name: str, thresholds: list[int], effective_from: datetime |
             "effective_from": starts.isoformat(),
             "changes": {code: list(pair) for code, pair in changes.items()},
         },
+    )
+
+
+# --- complaint routing ------------------------------------------------------------------------
+
+# Complaints about how collectors behaved go to the compliance team, whatever else changes.
+CONDUCT_CATEGORIES = ("harassment", "third_party_contact", "threats_impersonation")
+
+
+@dataclass
+class RoutesPreview:
+    effective_from: datetime | None
+    changes: dict[str, tuple[Route, Route]]  # category -> (in force then, proposed)
+    recent_complaints: int  # filed in the changed categories in the last PREVIEW_DAYS days
+
+
+def _proposed_routes(proposed: dict[str, Route], effective_from: datetime | None):
+    starts = check_change(None, effective_from)
+    for category in CONDUCT_CATEGORIES:
+        if proposed[category].queue != "compliance":
+            raise RuleChangeRefused("conduct_to_compliance", field=f"queue_{category}")
+    current = complaint_routes(starts)
+    changes = {
+        category: (route_for(category, current), route)
+        for category, route in proposed.items()
+        if route_for(category, current) != route
+    }
+    return starts, changes
+
+
+def preview_routes(proposed: dict[str, Route], effective_from: datetime | None) -> RoutesPreview:
+    """What a routing change would do: the routes that change, and how many complaints of those
+    categories were filed lately (complaints already filed keep their queue and priority)."""
+    _, changes = _proposed_routes(proposed, effective_from)
+    recent = db.session.scalar(
+        sa.select(sa.func.count(Complaint.id)).where(
+            Complaint.category.in_(list(changes)),
+            Complaint.created_at >= clock.now() - timedelta(days=PREVIEW_DAYS),
+        )
+    )
+    return RoutesPreview(effective_from, changes, recent or 0)
+
+
+def schedule_routes(proposed: dict[str, Route], effective_from: datetime | None) -> None:
+    """Add, for each category whose route changes, a route that takes effect then (or now)."""
+    starts, changes = _proposed_routes(proposed, effective_from)
+    if not changes:
+        raise RuleChangeRefused("nothing_changes")
+    taken = db.session.scalar(
+        sa.select(ComplaintRoute.id).where(
+            ComplaintRoute.category.in_(list(changes)), ComplaintRoute.effective_from == starts
+        )
+    )
+    if taken is not None:
+        raise RuleChangeRefused("effective_taken", field="effective_from")
+    db.session.add_all(
+        ComplaintRoute(
+            category=category, effective_from=starts, queue=new.queue, priority=new.priority
+        )
+        for category, (_, new) in changes.items()
+    )
+    db.session.flush()
+    audit.record(
+        "rules.complaint_routes_changed",
+        subject_type="complaint_routes",
+        details={
+            "effective_from": starts.isoformat(),
+            "changes": {
+                category: [[old.queue, old.priority], [new.queue, new.priority]]
+                for category, (old, new) in changes.items()
+            },
+        },
+    )
+
+
+def scheduled_routes() -> list[ComplaintRoute]:
+    """Route changes that take effect later, soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ComplaintRoute)
+            .where(ComplaintRoute.effective_from > clock.now())
+            .order_by(ComplaintRoute.effective_from, ComplaintRoute.category)
+        )
+    )
+
+
+# --- plan rules ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRulesPreview:
+    name: str
+    effective_from: datetime | None
+    changes: dict[str, tuple[object, object]]
+    waiting_requests: int  # requests under review now, decided by the rules in force then
+
+
+def plan_rule_set_names() -> list[str]:
+    names = set(db.session.scalars(sa.select(PlanRuleSet.name).distinct()))
+    return ["default", *sorted(names - {"default"})]
+
+
+def _proposed_plan_rules(name: str, proposed: PlanRules, effective_from: datetime | None):
+    if name not in plan_rule_set_names():
+        raise NotFound()
+    for code, field, values in plan_rule_problems(proposed):
+        raise RuleChangeRefused(code, field=field, **values)
+    starts = check_change(None, effective_from)
+    old, new = asdict(plan_rules(name, starts)), asdict(proposed)
+    changes = {f: (old[f], new[f]) for f in PLAN_RULE_FIELDS if old[f] != new[f]}
+    return starts, changes
+
+
+def preview_plan_rules(
+    name: str, proposed: PlanRules, effective_from: datetime | None
+) -> PlanRulesPreview:
+    """What a plan rule change would do: the values that change, and how many requests are
+    waiting for a decision (decisions use the rules in force when they are made)."""
+    _, changes = _proposed_plan_rules(name, proposed, effective_from)
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(HardshipRequest.id)).where(
+            HardshipRequest.status.in_(plan_lifecycle.WAITING)
+        )
+    )
+    return PlanRulesPreview(name, effective_from, changes, waiting or 0)
+
+
+def schedule_plan_rules(name: str, proposed: PlanRules, effective_from: datetime | None) -> None:
+    """Add a version of the plan rule set `name` that takes effect then (or now)."""
+    starts, changes = _proposed_plan_rules(name, proposed, effective_from)
+    if not changes:
+        raise RuleChangeRefused("nothing_changes")
+    taken = db.session.scalar(
+        sa.select(PlanRuleSet.id).where(
+            PlanRuleSet.name == name, PlanRuleSet.effective_from == starts
+        )
+    )
+    if taken is not None:
+        raise RuleChangeRefused("effective_taken", field="effective_from")
+    version = PlanRuleSet(name=name, effective_from=starts, **asdict(proposed))
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "rules.plan_rules_changed",
+        subject_type="plan_rule_set",
+        subject_id=version.id,
+        details={
+            "rule_set": name,
+            "effective_from": starts.isoformat(),
+            "changes": {f: [old, new] for f, (old, new) in changes.items()},
+        },
+    )
+
+
+def plan_rule_versions(name: str) -> list[PlanRuleSet]:
+    return list(
+        db.session.scalars(
+            sa.select(PlanRuleSet)
+            .where(PlanRuleSet.name == name)
+            .order_by(PlanRuleSet.effective_from.desc())
+        )
     )

@@ -111,8 +111,6 @@ def test_a_contact_is_judged_by_the_rules_in_force_when_it_happened(
     _contact(app, record.loan_id, shanghai(TODAY - timedelta(days=1), 21, 30), 1)
     _contact(app, record.loan_id, NOW + timedelta(hours=11, minutes=30), 2)
     clock.shift(timedelta(hours=12))
-    client.get("/logout")
-    client.post("/login", data={"identifier": record.phone, "password": record.password})
     with app.app_context():
         from portal.loans.models import Borrower
         from portal.loans.service import marked_contacts
@@ -263,3 +261,134 @@ def test_a_ladder_change_takes_effect_at_its_time_and_is_audited(
         borrower = db.session.get(Borrower, record.borrower_id)
         assert account(borrower, record.loan_id).standing.stage.code == "agency"
     assert "Scheduled" not in client.get("/staff/rules/ladder").text
+
+
+# --- complaint routing --------------------------------------------------------------------------
+
+
+def _routes(effective_from="", **changed):
+    from portal.complaints.rules import DEFAULT_ROUTES
+
+    data = {"effective_from": effective_from}
+    for category, route in DEFAULT_ROUTES.items():
+        data[f"queue_{category}"] = route.queue
+        data[f"priority_{category}"] = str(route.priority)
+    return {**data, **changed}
+
+
+def test_complaints_about_conduct_stay_with_compliance(app, client, login_as):
+    from portal.complaints.models import ComplaintRoute
+
+    _admin(client, login_as)
+    for step in ("/staff/rules/routes/preview", "/staff/rules/routes"):
+        response = client.post(step, data=_routes(queue_harassment="general"))
+        assert response.status_code == 200
+        assert "go to the compliance queue" in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ComplaintRoute.id))) == 9
+
+
+def test_a_routing_change_is_previewed_then_routes_complaints_filed_after_it(
+    app, client, clock, login_as, make_borrower
+):
+    from portal.complaints.models import Complaint
+
+    admin = _admin(client, login_as)
+    page = client.post("/staff/rules/routes/preview", data=_routes(queue_other="billing"))
+    assert page.status_code == 200
+    assert "0 complaints in these categories were filed" in page.text
+    later = (NOW + timedelta(minutes=5)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    saved = client.post("/staff/rules/routes", data=_routes(later, queue_other="billing"))
+    assert saved.status_code == 302
+    with app.app_context():
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "rules.complaint_routes_changed")
+        )
+        assert entry.actor_user_id == admin.user_id
+        assert entry.details["changes"] == {"other": [["general", 3], ["billing", 3]]}
+    client.post("/logout")
+    login_as("borrower")
+    data = {"category": "other", "description": "Before.", "desired_outcome": "x"}
+    assert client.post("/complaints/new", data=data).status_code == 302
+    clock.shift(timedelta(minutes=6))
+    data = {"category": "other", "description": "After.", "desired_outcome": "x"}
+    assert client.post("/complaints/new", data=data).status_code == 302
+    with app.app_context():
+        queues = dict(
+            db.session.execute(sa.select(Complaint.description, Complaint.queue)).tuples().all()
+        )
+    assert queues == {"Before.": "general", "After.": "billing"}
+
+
+# --- plan rules ---------------------------------------------------------------------------------
+
+PLAN_RULES = {
+    "name": "default",
+    "extension_min_days": "7",
+    "extension_max_days": "30",
+    "max_extensions_per_loan": "2",
+    "plan_min_months": "3",
+    "plan_max_months": "60",
+    "min_installment": "100",
+    "first_due_within_days": "30",
+    "stop_interest": "y",
+    "second_approval_above": "50000",
+    "decision_due_days": "5",
+    "offer_valid_days": "7",
+    "grace_days": "5",
+    "effective_from": "",
+}
+
+
+@pytest.mark.parametrize(
+    "changed, message",
+    [
+        ({"plan_max_months": "61"}, "Enter a whole number from 1 to 60."),
+        ({"min_installment": "-1"}, "Enter a whole number from 0 to 1000000."),
+        ({"extension_min_days": "31"}, "The longest must not be shorter than the shortest."),
+        ({"plan_min_months": "12", "plan_max_months": "6"}, "must not be shorter than"),
+        ({"grace_days": "31"}, "Enter a whole number from 0 to 30."),
+        ({}, "These are the rules already in force at that time."),
+    ],
+)
+def test_a_plan_rule_change_is_checked(app, client, login_as, changed, message):
+    from portal.plans.models import PlanRuleSet
+
+    _admin(client, login_as)
+    for step in ("/staff/rules/plans/preview", "/staff/rules/plans"):
+        response = client.post(step, data={**PLAN_RULES, **changed})
+        if not changed and step.endswith("preview"):
+            continue  # an unchanged set previews as "nothing changes"
+        assert response.status_code == 200 and message in response.text, step
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PlanRuleSet.id))) == 1
+
+
+def test_plan_rules_are_previewed_then_take_effect_at_their_time_audited(
+    app, client, clock, login_as
+):
+    from portal.plans.service import plan_rules
+
+    admin = _admin(client, login_as)
+    changed = {**PLAN_RULES, "plan_max_months": "36", "min_installment": "200"}
+    page = client.post("/staff/rules/plans/preview", data=changed)
+    assert page.status_code == 200
+    assert "0 requests are waiting for a decision" in page.text
+    later = (NOW + timedelta(days=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    assert (
+        client.post("/staff/rules/plans", data={**changed, "effective_from": later}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert plan_rules("personal").plan_max_months == 60
+        assert plan_rules("personal", NOW + timedelta(days=1)).plan_max_months == 36
+        assert plan_rules("personal", NOW + timedelta(days=1)).min_installment_minor == 20_000
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "rules.plan_rules_changed")
+        )
+        assert entry.actor_user_id == admin.user_id
+        assert entry.details["changes"] == {
+            "plan_max_months": [60, 36],
+            "min_installment_minor": [10_000, 20_000],
+        }
+    assert "Scheduled" in client.get("/staff/rules/plans").text

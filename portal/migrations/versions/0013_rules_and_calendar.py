@@ -1,4 +1,5 @@
-"""rules and calendar: effective-dated contact rule sets and stage ladders, the business calendar
+"""rules and calendar: effective-dated contact rules, stage ladders, plan rules and complaint
+routes; the business calendar
 
 Revision ID: 0013_rules_and_calendar
 Revises: 0007_account_truth
@@ -107,8 +108,48 @@ def upgrade():
     with op.batch_alter_table("collection_stages", schema=None) as batch_op:
         batch_op.alter_column("effective_from", server_default=None)
 
+    with op.batch_alter_table("complaint_routes", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "effective_from",
+                sa.DateTime(timezone=True),
+                nullable=False,
+                server_default="1970-01-01 00:00:00",
+            )
+        )
+        batch_op.drop_constraint("uq_complaint_routes_category", type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_complaint_routes_category_effective_from", ["category", "effective_from"]
+        )
+    with op.batch_alter_table("complaint_routes", schema=None) as batch_op:
+        batch_op.alter_column("effective_from", server_default=None)
+
+    with op.batch_alter_table("plan_rule_sets", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "effective_from",
+                sa.DateTime(timezone=True),
+                nullable=False,
+                server_default="1970-01-01 00:00:00",
+            )
+        )
+        batch_op.drop_constraint("uq_plan_rule_sets_name", type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_plan_rule_sets_name_effective_from", ["name", "effective_from"]
+        )
+    with op.batch_alter_table("plan_rule_sets", schema=None) as batch_op:
+        batch_op.alter_column("effective_from", server_default=None)
+
 
 def downgrade():
+    with op.batch_alter_table("plan_rule_sets", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_plan_rule_sets_name_effective_from", type_="unique")
+        batch_op.create_unique_constraint("uq_plan_rule_sets_name", ["name"])
+        batch_op.drop_column("effective_from")
+    with op.batch_alter_table("complaint_routes", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_complaint_routes_category_effective_from", type_="unique")
+        batch_op.create_unique_constraint("uq_complaint_routes_category", ["category"])
+        batch_op.drop_column("effective_from")
     with op.batch_alter_table("collection_stages", schema=None) as batch_op:
         for column in ("code", "position", "min_days_past_due"):
             batch_op.drop_constraint(
