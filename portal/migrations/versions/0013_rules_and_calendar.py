@@ -50,10 +50,25 @@ BEGINNING = datetime.datetime(1970, 1, 1)
 
 def _rows(days_by_name, kind):
     return [
-        {"day": datetime.date.fromisoformat(day), "kind": kind, "name": name, "created_at": BEGINNING}
+        {
+            "day": datetime.date.fromisoformat(day),
+            "kind": kind,
+            "name": name,
+            "created_at": BEGINNING,
+        }
         for name, days in days_by_name.items()
         for day in days
     ]
+
+
+def _beginning():
+    # The rule sets held so far have been in force since the beginning (UTC on PostgreSQL,
+    # whatever the session's time zone; SQLite holds naive UTC).
+    return (
+        "1970-01-01 00:00:00+00"
+        if op.get_bind().dialect.name == "postgresql"
+        else "1970-01-01 00:00:00"
+    )
 
 
 def upgrade():
@@ -64,7 +79,9 @@ def upgrade():
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("kind IN ('holiday', 'workday')", name=op.f("ck_calendar_days_kind_known")),
+        sa.CheckConstraint(
+            "kind IN ('holiday', 'workday')", name=op.f("ck_calendar_days_kind_known")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_days")),
         sa.UniqueConstraint("day", name=op.f("uq_calendar_days_day")),
     )
@@ -80,7 +97,7 @@ def upgrade():
                 "effective_from",
                 sa.DateTime(timezone=True),
                 nullable=False,
-                server_default="1970-01-01 00:00:00",
+                server_default=_beginning(),
             )
         )
         batch_op.drop_constraint(op.f("uq_contact_rule_sets_name"), type_="unique")
@@ -96,7 +113,7 @@ def upgrade():
                 "effective_from",
                 sa.DateTime(timezone=True),
                 nullable=False,
-                server_default="1970-01-01 00:00:00",
+                server_default=_beginning(),
             )
         )
         for column in ("code", "position", "min_days_past_due"):
@@ -114,7 +131,7 @@ def upgrade():
                 "effective_from",
                 sa.DateTime(timezone=True),
                 nullable=False,
-                server_default="1970-01-01 00:00:00",
+                server_default=_beginning(),
             )
         )
         batch_op.drop_constraint("uq_complaint_routes_category", type_="unique")
@@ -130,7 +147,7 @@ def upgrade():
                 "effective_from",
                 sa.DateTime(timezone=True),
                 nullable=False,
-                server_default="1970-01-01 00:00:00",
+                server_default=_beginning(),
             )
         )
         batch_op.drop_constraint("uq_plan_rule_sets_name", type_="unique")
