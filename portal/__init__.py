@@ -152,6 +152,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.staff.admin import bp as staff_admin_bp
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.complaints import bp as support_bp
+    from portal.staff.rules import bp as rules_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
@@ -165,6 +166,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(staff_admin_bp)
+    app.register_blueprint(rules_bp)
 
 
 def configure_errors(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, RecoveryCode, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.holidays.models import CalendarDay
 from portal.imports.models import ImportRun
 from portal.loans.models import (
     Borrower,
@@ -28,6 +29,7 @@ from portal.uploads import UploadedFile
 __all__ = [
     "ImportRun",
     "RecoveryCode",
+    "CalendarDay",
     "Payment",
     "StripeEvent",
     "Complaint",

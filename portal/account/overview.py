@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from portal import clock
 from portal.account.service import Account, accounts
 from portal.extensions import db
 from portal.loans import service as ledger
@@ -29,6 +30,8 @@ class ContactView:
     breaches: list[str]
     # The borrower's own preferences in force when the contact was made, if any.
     preferences: ContactPreferences | None = None
+    # The contact rules in force when the contact happened (what its marks refer to).
+    rules: ContactRules | None = None
 
 
 @dataclass
@@ -86,9 +89,9 @@ class Dashboard:
 
 
 def _contacts_by_loan(borrower: Borrower, limit: int | None):
-    """Each loan's contacts (newest first, at most `limit`) with their rule marks and the
-    borrower's preferences they were judged by, how many of each loan's contacts break a rule
-    (checked over all of them), and the rules."""
+    """Each loan's contacts (newest first, at most `limit`) with their rule marks, and the rules
+    and the borrower's preferences each was judged by; how many of each loan's contacts break a
+    rule (checked over all of them); and the rules in force now."""
     judged = ledger.judged_contacts(borrower.id)
     breaches = ledger.judged_marks(judged, borrower)
     listed: dict[int, list[ContactView]] = defaultdict(list)
@@ -97,12 +100,15 @@ def _contacts_by_loan(borrower: Borrower, limit: int | None):
         if limit is None or len(listed[contact.loan_id]) < limit:
             listed[contact.loan_id].append(
                 ContactView(
-                    contact, breaches.get(contact.id, []), judged.preferences.get(contact.id)
+                    contact,
+                    breaches.get(contact.id, []),
+                    judged.preferences.get(contact.id),
+                    judged.rules.in_force(contact.contacted_at),
                 )
             )
         if contact.id in breaches:
             totals[contact.loan_id] += 1
-    return listed, totals, judged.rules
+    return listed, totals, judged.rules.in_force(clock.now())
 
 
 def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:

@@ -19,6 +19,7 @@ from portal.auth.forms import (
 from portal.auth.labels import MESSAGES
 from portal.auth.service import InvalidLink, PasswordRejected
 from portal.errors import DomainError, show_error
+from portal.i18n import PageLanguage, page_language
 from portal.security import STAFF_ROLES, is_safe_next, role_required
 
 bp = Blueprint("access", __name__)
@@ -29,11 +30,14 @@ SECOND_STEP = "second_step"
 def begin_second_step(user, *, remember: bool, target: str) -> None:
     """Remember, in the session, whose password was right; the code comes next."""
     until = clock.now() + second_factor.SECOND_STEP_LIFETIME
+    page = page_language()
     session[SECOND_STEP] = {
         "user": user.id,
         "remember": bool(remember),
         "next": target if is_safe_next(target) else "",
         "until": until.timestamp(),
+        # The language of the page where the password was typed: kept when the code is right.
+        "page_language": [page.switched, page.browser],
     }
 
 
@@ -60,7 +64,11 @@ def second_step():
         else:
             from portal.auth.views import _log_in
 
-            _log_in(user, remember=pending["remember"])
+            _log_in(
+                user,
+                remember=pending["remember"],
+                page=PageLanguage(*pending.get("page_language") or (None, None)),
+            )
             second_factor.mark_reauthenticated(user)
             return redirect(pending["next"] or url_for("main.index"))
     return render_template("auth/second_step.html", form=form)

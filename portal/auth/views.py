@@ -30,7 +30,7 @@ from portal.auth.forms import (
 from portal.auth.labels import MESSAGES
 from portal.auth.staff_views import begin_second_step
 from portal.errors import DomainError, show_error
-from portal.i18n import page_language
+from portal.i18n import PageLanguage, page_language
 from portal.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -44,8 +44,8 @@ def _fresh_session() -> None:
         session["language"] = language
 
 
-def _log_in(user, *, remember: bool):
-    page = page_language()
+def _log_in(user, *, remember: bool, page: PageLanguage | None = None):
+    page = page or page_language()
     _fresh_session()
     service.keep_page_language(user, page)
     service.start_login_session(

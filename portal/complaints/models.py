@@ -15,16 +15,22 @@ from portal.extensions import db
 
 
 class ComplaintRoute(db.Model):
-    """Where complaints of one category go, and how urgent they are (routing as data)."""
+    """Where complaints of one category go, and how urgent they are (routing as data).
+
+    Effective-dated: a change is a new row with the time it takes effect; a complaint is routed
+    by its category's newest row in force when it is filed.
+    """
 
     __tablename__ = "complaint_routes"
     __table_args__ = (
+        sa.UniqueConstraint("category", "effective_from"),
         sa.CheckConstraint(one_of("queue", QUEUES), name="queue_known"),
         sa.CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(32))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     queue: Mapped[str] = mapped_column(sa.String(16))
     priority: Mapped[int]
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from portal.holidays.rules import next_business_day
 
 CATEGORIES = (
     "harassment",
@@ -73,27 +76,24 @@ def _end_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
 
 
-def next_business_day(day: date) -> date:
-    following = day + timedelta(days=1)
-    while following.weekday() >= 5:  # Saturday, Sunday
-        following += timedelta(days=1)
-    return following
-
-
 @dataclass(frozen=True)
 class Deadlines:
     acknowledge_by: datetime
     respond_by: datetime
 
 
-def deadlines(filed_at: datetime, zone: ZoneInfo) -> Deadlines:
+def deadlines(
+    filed_at: datetime, zone: ZoneInfo, calendar: Mapping[date, str] | None = None
+) -> Deadlines:
     """Acknowledge by the end of the next business day; respond by the end of day 15.
 
-    Days are counted on the lender's business calendar, in its time zone `zone`.
+    Days are counted in the lender's time zone `zone`; business days on its `calendar` of
+    holidays and make-up working days (weekdays only when none is given). The 15 days to respond
+    are calendar days.
     """
     filed_on = filed_at.astimezone(zone).date()
     return Deadlines(
-        acknowledge_by=_end_of(next_business_day(filed_on), zone),
+        acknowledge_by=_end_of(next_business_day(filed_on, calendar), zone),
         respond_by=_end_of(filed_on + timedelta(days=RESPONSE_DAYS), zone),
     )
 

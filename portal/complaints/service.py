@@ -8,7 +8,7 @@ decided by `lifecycle`; deadlines by `rules`, in the business time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -31,6 +31,7 @@ from portal.complaints.rules import (
 )
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.holidays.service import business_calendar
 from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.pagination import Page, paginate
 from portal.rows import locked, owned, valid_id
@@ -46,21 +47,35 @@ class ComplaintRefused(DomainError):
     """What was asked for or typed cannot be accepted; `code` is a key of labels.MESSAGES."""
 
 
+# The routes that predate effect dates have been in force since then.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def ensure_complaint_routes() -> None:
     existing = set(db.session.scalars(sa.select(ComplaintRoute.category)))
     for category, route in DEFAULT_ROUTES.items():
         if category not in existing:
             db.session.add(
-                ComplaintRoute(category=category, queue=route.queue, priority=route.priority)
+                ComplaintRoute(
+                    category=category,
+                    effective_from=BEGINNING,
+                    queue=route.queue,
+                    priority=route.priority,
+                )
             )
     db.session.flush()
 
 
-def routes() -> dict[str, Route]:
-    return {
-        r.category: Route(r.queue, r.priority)
-        for r in db.session.scalars(sa.select(ComplaintRoute))
-    }
+def routes(at: datetime | None = None) -> dict[str, Route]:
+    """Each category's route in force at `at` (now by default)."""
+    found: dict[str, Route] = {}
+    for row in db.session.scalars(
+        sa.select(ComplaintRoute)
+        .where(ComplaintRoute.effective_from <= (at or clock.now()))
+        .order_by(ComplaintRoute.effective_from)
+    ):
+        found[row.category] = Route(row.queue, row.priority)
+    return found
 
 
 def own_contact(borrower: Borrower, contact_id: int | None) -> ContactLogEntry | None:
@@ -131,8 +146,9 @@ def file_complaint(
     if repeat is not None:
         # The same form sent again (a double tap, a reload): the complaint already exists.
         return repeat
-    route = route_for(category, routes())
-    due = deadlines(now, clock.business_zone())
+    route = route_for(category, routes(now))
+    zone = clock.business_zone()
+    due = deadlines(now, zone, business_calendar(now.astimezone(zone).date()))
     complaint = Complaint(
         borrower_id=borrower.id,
         loan_id=contact.loan_id if contact else None,

@@ -1,15 +1,16 @@
 """Checks of the collection contact log against the contact rules.
 
-The rules are data (a ContactRules value, stored in the contact_rule_sets table), and so are the
-borrower's own preferences (ContactPreferences, one row per change, each in force from its time
-on); the checks are plain functions over plain values, in the borrower's own time zone.
+The rules are data (a ContactRules value, stored in the contact_rule_sets table) with the time
+each set took effect (a RuleBook); each contact is judged by the set in force when it happened.
+So are the borrower's own preferences (ContactPreferences, one row per change, each in force from
+its time on). The checks are plain functions over plain values, in the borrower's own time zone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 QUIET_HOURS = "quiet_hours"
@@ -46,6 +47,31 @@ class ContactRules:
     max_unanswered_calls_per_day: int = 6
     # A borrower who answered within this many days counts as reachable.
     reachable_within_days: int = 7
+
+
+# The rule sets that predate effect dates have been in force since then.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Contact rule sets, each with the time it took effect, oldest first."""
+
+    versions: tuple[tuple[datetime, ContactRules], ...] = ()
+
+    def in_force(self, at: datetime) -> ContactRules:
+        """The newest set that took effect at or before `at` (the built-in one if none did)."""
+        current = ContactRules()
+        for since, rules in self.versions:
+            if since > at:
+                break
+            current = rules
+        return current
+
+
+def rule_book(versions) -> RuleBook:
+    """A RuleBook from (effective_from, ContactRules) pairs in any order."""
+    return RuleBook(tuple(sorted(versions, key=lambda version: version[0])))
 
 
 @dataclass(frozen=True)
@@ -120,21 +146,26 @@ def in_quiet_hours(moment: time, rules: ContactRules) -> bool:
     return rules.quiet_from <= moment < rules.quiet_until
 
 
-def check_contacts(contacts, rules: ContactRules, time_zone: str) -> dict[int, list[str]]:
+def check_contacts(
+    contacts, rules: ContactRules | RuleBook, time_zone: str
+) -> dict[int, list[str]]:
     """Map each contact id that breaks a rule to the rules it breaks, in a stable order.
 
     `contacts` are all of one borrower's contacts (across their loans), so that daily limits
-    count every call the borrower received.
+    count every call the borrower received. Each contact is judged by the rules in force when it
+    happened (`rules` is one set for all, or a RuleBook of sets with their effect dates).
     """
+    book = rules if isinstance(rules, RuleBook) else RuleBook(((BEGINNING, rules),))
     zone = ZoneInfo(time_zone)
     breaches: dict[int, list[str]] = defaultdict(list)
     ordered = sorted(contacts, key=lambda c: (c.contacted_at, c.id))
     answered_per_day: dict = defaultdict(int)
     unanswered_per_day: dict = defaultdict(int)
     last_reached: datetime | None = None
-    window = timedelta(days=rules.reachable_within_days)
 
     for contact in ordered:
+        rules = book.in_force(contact.contacted_at)
+        window = timedelta(days=rules.reachable_within_days)
         local = contact.contacted_at.astimezone(zone)
         if contact.channel not in TIMELESS_CHANNELS and in_quiet_hours(local.time(), rules):
             breaches[contact.id].append(QUIET_HOURS)
@@ -157,3 +188,30 @@ def check_contacts(contacts, rules: ContactRules, time_zone: str) -> dict[int, l
         if not breaches[contact.id]:
             del breaches[contact.id]
     return dict(breaches)
+
+
+# What an administrator may set: limits within these bounds, and a quiet period of sane length.
+LIMITS = {
+    "max_answered_calls_per_day": (0, 10),
+    "max_unanswered_calls_per_day": (0, 20),
+    "reachable_within_days": (1, 90),
+}
+QUIET_HOURS_RANGE = (8, 16)
+
+
+def quiet_hours_length(rules: ContactRules) -> timedelta:
+    start = timedelta(hours=rules.quiet_from.hour, minutes=rules.quiet_from.minute)
+    end = timedelta(hours=rules.quiet_until.hour, minutes=rules.quiet_until.minute)
+    return (end - start) % timedelta(days=1)
+
+
+def rule_problems(rules: ContactRules) -> list[tuple[str, str, dict]]:
+    """What is wrong with a proposed rule set: (code, field, values) for each problem."""
+    problems = []
+    for field, (low, high) in LIMITS.items():
+        if not low <= getattr(rules, field) <= high:
+            problems.append(("out_of_range", field, {"low": low, "high": high}))
+    low, high = QUIET_HOURS_RANGE
+    if not timedelta(hours=low) <= quiet_hours_length(rules) <= timedelta(hours=high):
+        problems.append(("quiet_hours_length", "quiet_until", {"low": low, "high": high}))
+    return problems

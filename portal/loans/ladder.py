@@ -28,3 +28,22 @@ def stage_for(days_past_due: int, ladder: list[Rung]) -> Rung | None:
         if days_past_due >= rung.min_days_past_due:
             current = rung
     return current
+
+
+LONGEST_LADDER_DAYS = 3650
+
+
+def ladder_problems(ladder: list[Rung]) -> list[tuple[str, dict]]:
+    """What is wrong with a proposed ladder: each stage starts on a day past due from 0 to
+    LONGEST_LADDER_DAYS, later than the stage before it."""
+    problems = []
+    previous = None
+    for rung in ladder:
+        if not 0 <= rung.min_days_past_due <= LONGEST_LADDER_DAYS:
+            problems.append(("threshold_out_of_range", {"stage": rung.code}))
+        elif previous is not None and rung.min_days_past_due <= previous.min_days_past_due:
+            problems.append(
+                ("threshold_not_increasing", {"stage": rung.code, "previous": previous.code})
+            )
+        previous = rung
+    return problems

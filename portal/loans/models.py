@@ -141,15 +141,17 @@ class CollectionStage(db.Model):
 
     __tablename__ = "collection_stages"
     __table_args__ = (
-        sa.UniqueConstraint("ladder", "code"),
-        sa.UniqueConstraint("ladder", "position"),
-        sa.UniqueConstraint("ladder", "min_days_past_due"),
+        sa.UniqueConstraint("ladder", "effective_from", "code"),
+        sa.UniqueConstraint("ladder", "effective_from", "position"),
+        sa.UniqueConstraint("ladder", "effective_from", "min_days_past_due"),
         sa.CheckConstraint("min_days_past_due >= 0", name="threshold_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "default", or the product code of a loan product whose ladder differs.
     ladder: Mapped[str] = mapped_column(sa.String(64), default="default")
+    # Ladders are effective-dated: a change is a new set of rungs with the time it takes effect.
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     code: Mapped[str] = mapped_column(sa.String(32))
     position: Mapped[int]
     min_days_past_due: Mapped[int]
@@ -179,10 +181,15 @@ class ContactLogEntry(db.Model):
 
 
 class ContactRuleSet(db.Model):
-    """The contact limits the contact log is checked against (the "default" set applies)."""
+    """The contact limits the contact log is checked against (the "default" set applies).
+
+    Rule sets are effective-dated and never edited: a change is a new row with the time it takes
+    effect, and a contact is judged by the newest set in force when it happened.
+    """
 
     __tablename__ = "contact_rule_sets"
     __table_args__ = (
+        sa.UniqueConstraint("name", "effective_from"),
         sa.CheckConstraint(
             "max_answered_calls_per_day >= 0 AND max_unanswered_calls_per_day >= 0 "
             "AND reachable_within_days >= 0",
@@ -191,7 +198,8 @@ class ContactRuleSet(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     quiet_from: Mapped[time] = mapped_column(sa.Time)
     quiet_until: Mapped[time] = mapped_column(sa.Time)
     max_answered_calls_per_day: Mapped[int]

@@ -11,10 +11,13 @@ import sqlalchemy as sa
 from portal import clock, rows
 from portal.extensions import db
 from portal.loans.contact_rules import (
+    BEGINNING,
     Contact,
     ContactPreferences,
     ContactRules,
+    RuleBook,
     check_contacts,
+    rule_book,
 )
 from portal.loans.journal import Components, JournalError, apply_entry
 from portal.loans.ladder import DEFAULT_LADDER, Rung
@@ -121,7 +124,11 @@ def ensure_loan_reference_data() -> None:
         for position, (code, min_dpd) in enumerate(DEFAULT_LADDER, start=1):
             db.session.add(
                 CollectionStage(
-                    ladder="default", code=code, position=position, min_days_past_due=min_dpd
+                    ladder="default",
+                    effective_from=BEGINNING,
+                    code=code,
+                    position=position,
+                    min_days_past_due=min_dpd,
                 )
             )
     rules = db.session.scalar(sa.select(ContactRuleSet.id).where(ContactRuleSet.name == "default"))
@@ -130,6 +137,7 @@ def ensure_loan_reference_data() -> None:
         db.session.add(
             ContactRuleSet(
                 name="default",
+                effective_from=BEGINNING,
                 quiet_from=defaults.quiet_from,
                 quiet_until=defaults.quiet_until,
                 max_answered_calls_per_day=defaults.max_answered_calls_per_day,
@@ -153,11 +161,24 @@ def _journal_is_append_only(mapper, connection, target):
 # --- reading a borrower's ledger ------------------------------------------------------
 
 
-def contact_rules(name: str = "default") -> ContactRules:
-    """The contact rules in force (the default set, or the portal's built-in defaults)."""
+def contact_rules(name: str = "default", at: datetime | None = None) -> ContactRules:
+    """The contact rules in force at `at` (now by default), or the built-in defaults."""
     return _rules_of(
-        db.session.scalar(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+        db.session.scalar(
+            sa.select(ContactRuleSet)
+            .where(
+                ContactRuleSet.name == name, ContactRuleSet.effective_from <= (at or clock.now())
+            )
+            .order_by(ContactRuleSet.effective_from.desc())
+            .limit(1)
+        )
     )
+
+
+def contact_rule_book(name: str = "default") -> RuleBook:
+    """Every version of a contact rule set with the time it took (or takes) effect."""
+    rows = db.session.scalars(sa.select(ContactRuleSet).where(ContactRuleSet.name == name))
+    return rule_book((row.effective_from, _rules_of(row)) for row in rows)
 
 
 def _rules_of(row: ContactRuleSet | None) -> ContactRules:
@@ -172,12 +193,19 @@ def _rules_of(row: ContactRuleSet | None) -> ContactRules:
     )
 
 
-def ladders() -> dict[str, list[Rung]]:
-    """Every stage ladder by name (a product's own, and "default")."""
-    ladders: dict[str, list[Rung]] = defaultdict(list)
-    for stage in db.session.scalars(sa.select(CollectionStage)):
-        ladders[stage.ladder].append(Rung(stage.code, stage.min_days_past_due))
-    return ladders
+def ladders(at: datetime | None = None) -> dict[str, list[Rung]]:
+    """Every stage ladder in force at `at` (now by default) by name (a product's own, and
+    "default"): for each ladder, the rungs of its newest version that took effect by then."""
+    versions: dict[str, dict[datetime, list[Rung]]] = defaultdict(lambda: defaultdict(list))
+    for stage in db.session.scalars(
+        sa.select(CollectionStage)
+        .where(CollectionStage.effective_from <= (at or clock.now()))
+        .order_by(CollectionStage.position)
+    ):
+        versions[stage.ladder][stage.effective_from].append(
+            Rung(stage.code, stage.min_days_past_due)
+        )
+    return {name: by_time[max(by_time)] for name, by_time in versions.items()}
 
 
 def ladder_for(loan: Loan, ladders) -> list[Rung]:
@@ -220,26 +248,31 @@ class JudgedContacts:
     and, for each contact, the borrower's preferences in force when it was made."""
 
     contacts: list[ContactLogEntry]
-    rules: ContactRules
+    rules: RuleBook
     preferences: dict[int, ContactPreferences]
 
 
 def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
     """Every contact on the borrower's loans, newest first, with the contact rules and the
     preferences each is judged by, in one statement (pages that list contacts need all)."""
+    # The join repeats each contact once per version of the rule set; versions are few.
     rows = db.session.execute(
         sa.select(ContactLogEntry, ContactRuleSet, ContactPreference)
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
         .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
         .outerjoin(ContactPreference, ContactPreference.id == _preferences_in_force())
         .where(Loan.borrower_id == borrower_id)
-        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+        .order_by(
+            ContactLogEntry.contacted_at.desc(),
+            ContactLogEntry.id.desc(),
+            ContactRuleSet.effective_from,
+        )
     ).all()
-    if not rows:
-        # No contact to judge: the rules are not shown either, the built-in ones will do.
-        return JudgedContacts([], ContactRules(), {})
+    contacts = list({contact.id: contact for contact, _, _ in rows}.values())
+    versions = {row.id: row for _, row, _ in rows if row is not None}
+    book = rule_book((row.effective_from, _rules_of(row)) for row in versions.values())
     preferences = {contact.id: preferences_of(row) for contact, _, row in rows if row is not None}
-    return JudgedContacts([c for c, _, _ in rows], _rules_of(rows[0][1]), preferences)
+    return JudgedContacts(contacts, book, preferences)
 
 
 def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
@@ -249,9 +282,9 @@ def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
 
 def borrower_contacts_and_rules(
     borrower_id: int, name: str = "default"
-) -> tuple[list[ContactLogEntry], ContactRules]:
-    """Every contact on the borrower's loans, newest first, and the contact rules they are
-    judged by, in one statement."""
+) -> tuple[list[ContactLogEntry], RuleBook]:
+    """Every contact on the borrower's loans, newest first, and the contact rule sets (with their
+    effect dates) they are judged by, in one statement."""
     judged = judged_contacts(borrower_id, name)
     return judged.contacts, judged.rules
 
@@ -259,17 +292,17 @@ def borrower_contacts_and_rules(
 def marked(
     contacts: list[ContactLogEntry],
     borrower: Borrower,
-    rules: ContactRules | None = None,
+    rules: ContactRules | RuleBook | None = None,
     preferences: dict[int, ContactPreferences] | None = None,
 ) -> dict[int, list[str]]:
-    """The rules each contact breaks (by contact id), checked in the borrower's time zone,
-    including the borrower's own preferences in force at each contact (by contact id)."""
+    """The rules each contact breaks (by contact id), checked in the borrower's time zone, each
+    contact by the rules and the borrower's own preferences in force when it happened."""
     preferences = preferences or {}
     plain = [
         Contact(c.id, c.contacted_at, c.channel, c.party, c.outcome, preferences.get(c.id))
         for c in contacts
     ]
-    return check_contacts(plain, rules or contact_rules(), clock.zone_of(borrower).key)
+    return check_contacts(plain, rules or contact_rule_book(), clock.zone_of(borrower).key)
 
 
 def judged_marks(judged: JudgedContacts, borrower: Borrower) -> dict[int, list[str]]:

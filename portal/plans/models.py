@@ -17,12 +17,17 @@ PLAN_STATUSES = ("active", "completed", "broken")
 
 
 class PlanRuleSet(db.Model):
-    """Limits for requests and plans (the "default" set, or one per loan product)."""
+    """Limits for requests and plans (the "default" set, or one per loan product).
+
+    Effective-dated: a change is a new row with the time it takes effect.
+    """
 
     __tablename__ = "plan_rule_sets"
+    __table_args__ = (sa.UniqueConstraint("name", "effective_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     extension_min_days: Mapped[int]
     extension_max_days: Mapped[int]
     max_extensions_per_loan: Mapped[int]

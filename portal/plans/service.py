@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -72,21 +72,35 @@ class RequestRefused(DomainError):
         self.problems = found
 
 
+# The rule sets that predate effect dates have been in force since then.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def ensure_plan_rules() -> None:
     if db.session.scalar(sa.select(PlanRuleSet.id).where(PlanRuleSet.name == "default")) is None:
         defaults = PlanRules()
         db.session.add(
-            PlanRuleSet(name="default", **{f: getattr(defaults, f) for f in RULE_FIELDS})
+            PlanRuleSet(
+                name="default",
+                effective_from=BEGINNING,
+                **{f: getattr(defaults, f) for f in RULE_FIELDS},
+            )
         )
         db.session.flush()
 
 
-def plan_rules(product: str | None = None) -> PlanRules:
-    """The rules for a loan product (its own set if there is one, else the default)."""
+def plan_rules(product: str | None = None, at: datetime | None = None) -> PlanRules:
+    """The rules in force at `at` (now by default) for a loan product (its own set if there
+    is one, else the default)."""
     rows = {
         row.name: row
         for row in db.session.scalars(
-            sa.select(PlanRuleSet).where(PlanRuleSet.name.in_([product or "", "default"]))
+            sa.select(PlanRuleSet)
+            .where(
+                PlanRuleSet.name.in_([product or "", "default"]),
+                PlanRuleSet.effective_from <= (at or clock.now()),
+            )
+            .order_by(PlanRuleSet.effective_from)
         )
     }
     row = rows.get(product or "") or rows.get("default")

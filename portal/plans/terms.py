@@ -180,3 +180,34 @@ def problems(
                 )
             )
     return found
+
+
+# What an administrator may set (days, counts, months; amounts in minor units).
+RULE_LIMITS = {
+    "extension_min_days": (1, 180),
+    "extension_max_days": (1, 180),
+    "max_extensions_per_loan": (0, 12),
+    "plan_min_months": (1, 60),
+    "plan_max_months": (1, 60),
+    "min_installment_minor": (0, 100_000_000),
+    "first_due_within_days": (1, 90),
+    "second_approval_above_minor": (0, 10_000_000_000),
+    "decision_due_days": (1, 30),
+    "offer_valid_days": (1, 30),
+    "grace_days": (0, 30),
+}
+
+
+def plan_rule_problems(rules: PlanRules) -> list[tuple[str, str, dict]]:
+    """What is wrong with a proposed plan rule set: (code, field, values) for each problem."""
+    problems = []
+    for field, (low, high) in RULE_LIMITS.items():
+        if not low <= getattr(rules, field) <= high:
+            if field.endswith("_minor"):  # entered in whole yuan
+                field, low, high = field.removesuffix("_minor"), low // 100, high // 100
+            problems.append(("out_of_range", field, {"low": low, "high": high}))
+    if not problems and rules.extension_min_days > rules.extension_max_days:
+        problems.append(("shortest_above_longest", "extension_max_days", {}))
+    if not problems and rules.plan_min_months > rules.plan_max_months:
+        problems.append(("shortest_above_longest", "plan_max_months", {}))
+    return problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from portal import audit
+from portal import audit, clock
 from portal.auth.models import User
 from portal.auth.service import normalize_loan_number, normalize_phone
 from portal.extensions import db
@@ -30,8 +30,17 @@ def admin_overview() -> AdminOverview:
         sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.role, User.email)
     ).all()
     stages = db.session.scalars(
-        sa.select(CollectionStage).order_by(CollectionStage.ladder, CollectionStage.position)
+        sa.select(CollectionStage)
+        .where(CollectionStage.effective_from <= clock.now())
+        .order_by(CollectionStage.ladder, CollectionStage.position)
     ).all()
+    # Each ladder's version in force (scheduled and replaced versions are on the ladder page).
+    in_force: dict[str, object] = {}
+    for stage in stages:
+        in_force[stage.ladder] = max(
+            in_force.get(stage.ladder, stage.effective_from), stage.effective_from
+        )
+    stages = [stage for stage in stages if stage.effective_from == in_force[stage.ladder]]
     counts = dict(
         db.session.execute(
             sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)

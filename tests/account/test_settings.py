@@ -12,7 +12,7 @@ from portal.audit import AuditEntry
 from portal.auth.models import User
 from portal.extensions import db
 from portal.loans.models import Borrower, ContactPreference
-from tests.helpers import NOW, TEST_PASSWORD, TODAY, log_in, outbox_bodies, shanghai
+from tests.helpers import NOW, TEST_PASSWORD, TODAY, log_in, outbox_bodies, shanghai, totp_code
 from tests.loans.test_pages import (
     add_contact,
     count_queries,
@@ -322,5 +322,7 @@ def test_staff_keep_the_language_of_their_login_page(app, client, make_staff):
         data={"identifier": record.email, "password": TEST_PASSWORD},
         headers={"Accept-Language": "en"},
     )
+    # The code step is asked from the same browser; its language was that of the password page.
+    client.post("/login/code", data={"code": totp_code()})
     with app.app_context():
         assert db.session.get(User, record.user_id).preferred_language == "en"

@@ -8,6 +8,7 @@ import pytest
 from portal.loans.contact_rules import (
     AFTER_PREFERRED_HOURS,
     BEFORE_PREFERRED_HOURS,
+    BEGINNING,
     QUIET_HOURS,
     REPRESENTATIVE_BYPASSED,
     THIRD_PARTY_WHILE_REACHABLE,
@@ -21,6 +22,7 @@ from portal.loans.contact_rules import (
     check_contacts,
     in_quiet_hours,
     preferences_at,
+    rule_book,
 )
 
 RULES = ContactRules()
@@ -221,3 +223,39 @@ def test_the_preferences_in_force_are_the_last_set_before_the_contact():
     assert preferences_at(history, at(5, 12)) is first
     assert preferences_at(history, at(7, 11, 59)) is first
     assert preferences_at(history, at(8, 9)) is second
+
+
+# Quiet from 21:00 from 10 March on (a stricter set), the default (22:00) before.
+STRICTER = ContactRules(quiet_from=time(21, 0), max_answered_calls_per_day=1)
+BOOK = rule_book([(at(10, 0), STRICTER), (BEGINNING, RULES)])
+
+
+@pytest.mark.parametrize(
+    "when, broken",
+    [
+        (at(9, 21, 30), False),  # before the change: judged by the old set
+        (at(9, 22, 30), True),
+        (at(10, 21, 30), True),  # after it: by the new one
+        (at(10, 20, 59), False),
+    ],
+)
+def test_each_contact_is_judged_by_the_rules_in_force_when_it_happened(when, broken):
+    assert (
+        QUIET_HOURS in check_contacts([contact(1, when)], BOOK, "Asia/Shanghai").get(1, [])
+    ) is (broken)
+
+
+def test_a_rule_book_gives_the_newest_set_in_force_at_a_time():
+    assert BOOK.in_force(at(9, 23, 59)) == RULES
+    assert BOOK.in_force(at(10, 0)) == STRICTER
+    assert rule_book([(at(10, 0), STRICTER)]).in_force(at(9, 12)) == ContactRules()
+
+
+def test_daily_limits_are_those_in_force_at_each_call():
+    calls = [
+        contact(1, at(9, 10)),
+        contact(2, at(9, 11)),
+        contact(3, at(10, 10)),
+        contact(4, at(10, 11)),
+    ]
+    assert check_contacts(calls, BOOK, "Asia/Shanghai") == {4: [TOO_MANY_ANSWERED_CALLS]}

@@ -1,0 +1,14 @@
+"""Translated words for the business calendar."""
+
+from flask_babel import lazy_gettext as _l
+
+KIND_NAMES = {
+    "holiday": _l("Public holiday"),
+    "workday": _l("Make-up working day"),
+}
+MESSAGES = {
+    "day_taken": _l("This day is already in the calendar; remove it first to change it."),
+    "workday_on_weekday": _l("A make-up working day falls on a Saturday or Sunday."),
+    "year_out_of_range": _l("Choose a day between %(first)s and %(last)s."),
+    "not_found": _l("This day is no longer in the calendar."),
+}

@@ -1,0 +1,171 @@
+"""Forms of the administrators' rule and calendar pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.complaints.labels import PRIORITY_NAMES, QUEUE_NAMES
+from portal.complaints.rules import CATEGORIES
+from portal.holidays.labels import KIND_NAMES
+from portal.staff.rule_labels import CONTACT_RULE_FIELDS, PLAN_RULE_FIELDS
+
+NUMBER = _l("Enter a whole number.")
+TIME = _l("Enter a time as HH:MM.")
+
+
+class ContactRulesForm(FlaskForm):
+    quiet_from = TimeField(
+        CONTACT_RULE_FIELDS["quiet_from"],
+        validators=[InputRequired(TIME)],
+        format="%H:%M",
+        invalid_value_message=TIME,
+    )
+    quiet_until = TimeField(
+        CONTACT_RULE_FIELDS["quiet_until"],
+        validators=[InputRequired(TIME)],
+        format="%H:%M",
+        invalid_value_message=TIME,
+    )
+    max_answered_calls_per_day = IntegerField(
+        CONTACT_RULE_FIELDS["max_answered_calls_per_day"],
+        validators=[InputRequired(NUMBER)],
+        invalid_value_message=NUMBER,
+    )
+    max_unanswered_calls_per_day = IntegerField(
+        CONTACT_RULE_FIELDS["max_unanswered_calls_per_day"],
+        validators=[InputRequired(NUMBER)],
+        invalid_value_message=NUMBER,
+    )
+    reachable_within_days = IntegerField(
+        CONTACT_RULE_FIELDS["reachable_within_days"],
+        validators=[InputRequired(NUMBER)],
+        invalid_value_message=NUMBER,
+        description=_l(
+            "A borrower who answered a call or visit this recently counts as reachable, "
+            "and others may not be contacted."
+        ),
+    )
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(
+        _l("Day"),
+        validators=[InputRequired(_l("Enter a date."))],
+        invalid_value_message=_l("Enter a date."),
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(code, label) for code, label in KIND_NAMES.items()],
+        validators=[InputRequired()],
+        invalid_choice_message=_l("Choose a kind of day."),
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter a name, such as 国庆节.")), Length(max=64)],
+    )
+
+
+class RemoveDayForm(FlaskForm):
+    day_id = HiddenField(validators=[InputRequired()])
+
+
+class LadderForm(FlaskForm):
+    ladder = HiddenField(validators=[InputRequired()])
+    thresholds = FieldList(
+        IntegerField(
+            _l("Starts at days past due"),
+            validators=[InputRequired(NUMBER)],
+            invalid_value_message=NUMBER,
+        )
+    )
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )
+
+
+class RoutesForm(FlaskForm):
+    """A queue and a priority for every complaint category (fields queue_<category> and
+    priority_<category>, added below), and when the routing takes effect."""
+
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )
+
+
+for _category in CATEGORIES:
+    setattr(
+        RoutesForm,
+        f"queue_{_category}",
+        SelectField(
+            _l("Queue"),
+            choices=[SelectChoice(code, label) for code, label in QUEUE_NAMES.items()],
+            validators=[InputRequired()],
+            invalid_choice_message=_l("Choose a queue."),
+        ),
+    )
+    setattr(
+        RoutesForm,
+        f"priority_{_category}",
+        SelectField(
+            _l("Priority"),
+            choices=[SelectChoice(str(n), label) for n, label in PRIORITY_NAMES.items()],
+            validators=[InputRequired()],
+            invalid_choice_message=_l("Choose a priority."),
+        ),
+    )
+
+
+def _number(name):
+    return IntegerField(
+        PLAN_RULE_FIELDS[name], validators=[InputRequired(NUMBER)], invalid_value_message=NUMBER
+    )
+
+
+class PlanRulesForm(FlaskForm):
+    name = HiddenField(validators=[InputRequired()])
+    extension_min_days = _number("extension_min_days")
+    extension_max_days = _number("extension_max_days")
+    max_extensions_per_loan = _number("max_extensions_per_loan")
+    plan_min_months = _number("plan_min_months")
+    plan_max_months = _number("plan_max_months")
+    min_installment = _number("min_installment")
+    first_due_within_days = _number("first_due_within_days")
+    stop_interest = BooleanField(PLAN_RULE_FIELDS["stop_interest"])
+    second_approval_above = _number("second_approval_above")
+    decision_due_days = _number("decision_due_days")
+    offer_valid_days = _number("offer_valid_days")
+    grace_days = _number("grace_days")
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )
