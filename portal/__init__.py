@@ -158,6 +158,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(support_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(staff_bp)
+    from portal.promises.views import bp as promises_bp
+
+    app.register_blueprint(promises_bp)
 
 
 def configure_errors(app: Flask) -> None:

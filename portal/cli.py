@@ -153,15 +153,17 @@ def tick():
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
-    longer be disputed. Forgets failed login and activation attempts older than the lockout
+    longer be disputed. Keeps promises to pay that are paid and breaks those past their date
+    unpaid. Forgets failed login and activation attempts older than the lockout
     window.
     """
     from portal.account.service import settle_plans
     from portal.auth.throttle import purge_old
     from portal.complaints.service import apply_time as complaints_time
     from portal.plans.service import apply_time as plans_time
+    from portal.promises.service import settle_promises
 
-    counts = {**plans_time(), **settle_plans(), **complaints_time()}
+    counts = {**plans_time(), **settle_plans(), **complaints_time(), **settle_promises()}
     counts["login_failures_purged"] = purge_old()
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))

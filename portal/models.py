@@ -21,6 +21,7 @@ from portal.plans.models import (
     PlanRuleSet,
     RequestDecision,
 )
+from portal.promises.models import Promise, PromiseRuleSet
 from portal.uploads import UploadedFile
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "PlanRuleSet",
     "RequestDecision",
     "UploadedFile",
+    "Promise",
+    "PromiseRuleSet",
     "AuditEntry",
     "AuthFailure",
     "Borrower",

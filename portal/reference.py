@@ -3,6 +3,7 @@
 from portal.complaints.service import ensure_complaint_routes
 from portal.loans.service import ensure_loan_reference_data
 from portal.plans.service import ensure_plan_rules
+from portal.promises.service import ensure_promise_rules
 
 
 def ensure_reference_data() -> None:
@@ -10,3 +11,4 @@ def ensure_reference_data() -> None:
     ensure_loan_reference_data()
     ensure_plan_rules()
     ensure_complaint_routes()
+    ensure_promise_rules()

@@ -30,8 +30,11 @@ from portal.loans.standing import (
 )
 from portal.plans import service as plans_service
 from portal.plans.models import HardshipRequest, PaymentPlan, PlanInstallment
+from portal.promises.models import Promise
+from portal.promises.rules import held_days as promise_held_days
 
 OPEN_REQUEST_HOLD = "open_request"
+PROMISE_HOLD = "promise"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Account:
     open_request: HardshipRequest | None
     plan: PaymentPlan | None  # the active plan, if any
     terms: PlanTerms | None  # the active plan as the model reads it
+    promise: Promise | None = None  # the standing promise to pay, if any
 
     @property
     def on_hold(self) -> bool:
@@ -139,9 +143,10 @@ def accounts(
     """
     today = clock.today_for(borrower, now)
     query = (
-        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance())
+        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance(), Promise)
         .outerjoin(HardshipRequest, HardshipRequest.open_loan_id == Loan.id)
         .outerjoin(PaymentPlan, PaymentPlan.active_loan_id == Loan.id)
+        .outerjoin(Promise, Promise.standing_loan_id == Loan.id)
         .where(Loan.borrower_id == borrower.id)
         .order_by(Loan.opened_on, Loan.id)
     )
@@ -151,17 +156,25 @@ def accounts(
         query = query.with_for_update(of=Loan).execution_options(populate_existing=True)
     rows = db.session.execute(query).all()
     contract, plan_installments = _schedules(
-        [loan.id for loan, *_ in rows], [plan.id for _, _, plan, _ in rows if plan is not None]
+        [loan.id for loan, *_ in rows],
+        [row.PaymentPlan.id for row in rows if row.PaymentPlan is not None],
     )
     ladders = ledger.ladders()
     found = []
-    for loan, open_request, plan, paid in rows:
+    for loan, open_request, plan, paid, promise in rows:
         terms = (
             _plan_terms(plan, paid, plan_installments[loan.id], borrower)
             if plan is not None
             else None
         )
         holds = (Hold(OPEN_REQUEST_HOLD),) if open_request is not None else ()
+        held_days = loan.held_days
+        if promise is not None:
+            # While it stands, the stage stays where it was when the promise was made.
+            holds += (Hold(PROMISE_HOLD, promise.due_on),)
+            held_days += promise_held_days(
+                made_on=promise.made_on, due_on=promise.due_on, today=today
+            )
         found.append(
             Account(
                 loan=loan,
@@ -172,12 +185,13 @@ def accounts(
                     ledger.ladder_for(loan, ladders),
                     plan=terms,
                     holds=holds,
-                    held_days=loan.held_days,
+                    held_days=held_days,
                 ),
                 contract=tuple(contract[loan.id]),
                 open_request=open_request,
                 plan=plan,
                 terms=terms,
+                promise=promise,
             )
         )
     return found
