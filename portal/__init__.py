@@ -122,6 +122,9 @@ def configure_templates(app: Flask) -> None:
     from portal.payments import labels as payment_labels
 
     app.jinja_env.globals["payment_labels"] = payment_labels
+    from portal.disputes import labels as dispute_labels
+
+    app.jinja_env.globals["dispute_labels"] = dispute_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -161,6 +164,11 @@ def configure_blueprints(app: Flask) -> None:
     from portal.promises.views import bp as promises_bp
 
     app.register_blueprint(promises_bp)
+    from portal.disputes.views import bp as disputes_bp
+    from portal.staff.disputes import bp as support_disputes_bp
+
+    app.register_blueprint(disputes_bp)
+    app.register_blueprint(support_disputes_bp)
 
 
 def configure_errors(app: Flask) -> None:

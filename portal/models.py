@@ -3,6 +3,7 @@
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.disputes.models import Dispute
 from portal.loans.models import (
     Borrower,
     CollectionStage,
@@ -37,6 +38,7 @@ __all__ = [
     "RequestDecision",
     "UploadedFile",
     "Promise",
+    "Dispute",
     "PromiseRuleSet",
     "AuditEntry",
     "AuthFailure",

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal import clock
+from portal.disputes.models import Dispute
 from portal.extensions import db
 from portal.loans import service as ledger
 from portal.loans.models import Borrower, JournalEntry, Loan, LoanDueDate
@@ -35,6 +36,7 @@ from portal.promises.rules import held_days as promise_held_days
 
 OPEN_REQUEST_HOLD = "open_request"
 PROMISE_HOLD = "promise"
+DISPUTE_HOLD = "dispute"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Account:
     plan: PaymentPlan | None  # the active plan, if any
     terms: PlanTerms | None  # the active plan as the model reads it
     promise: Promise | None = None  # the standing promise to pay, if any
+    dispute: Dispute | None = None  # the open dispute, if any
 
     @property
     def on_hold(self) -> bool:
@@ -143,10 +146,11 @@ def accounts(
     """
     today = clock.today_for(borrower, now)
     query = (
-        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance(), Promise)
+        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance(), Promise, Dispute)
         .outerjoin(HardshipRequest, HardshipRequest.open_loan_id == Loan.id)
         .outerjoin(PaymentPlan, PaymentPlan.active_loan_id == Loan.id)
         .outerjoin(Promise, Promise.standing_loan_id == Loan.id)
+        .outerjoin(Dispute, Dispute.open_loan_id == Loan.id)
         .where(Loan.borrower_id == borrower.id)
         .order_by(Loan.opened_on, Loan.id)
     )
@@ -161,7 +165,7 @@ def accounts(
     )
     ladders = ledger.ladders()
     found = []
-    for loan, open_request, plan, paid, promise in rows:
+    for loan, open_request, plan, paid, promise, dispute in rows:
         terms = (
             _plan_terms(plan, paid, plan_installments[loan.id], borrower)
             if plan is not None
@@ -175,6 +179,10 @@ def accounts(
             held_days += promise_held_days(
                 made_on=promise.made_on, due_on=promise.due_on, today=today
             )
+        if dispute is not None:
+            # Held until the lender answers; the stage stays where it was when it was opened.
+            holds += (Hold(DISPUTE_HOLD),)
+            held_days += max((today - dispute.opened_on).days, 0)
         found.append(
             Account(
                 loan=loan,
@@ -192,6 +200,7 @@ def accounts(
                 plan=plan,
                 terms=terms,
                 promise=promise,
+                dispute=dispute,
             )
         )
     return found

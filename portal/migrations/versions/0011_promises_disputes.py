@@ -56,9 +56,57 @@ def upgrade():
     )
     op.create_index("ix_promises_loan_made", "promises", ["loan_id", "made_at"], unique=False)
     op.create_index("ix_promises_status", "promises", ["status"], unique=False)
+    op.create_table(
+        "disputes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("loan_id", sa.Integer(), nullable=False),
+        sa.Column("borrower_id", sa.Integer(), nullable=False),
+        sa.Column("journal_entry_id", sa.Integer(), nullable=True),
+        sa.Column("open_loan_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("statement", sa.String(length=4000), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.String(length=4000), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_by_id", sa.Integer(), nullable=True),
+        sa.Column("held_days", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('not_my_loan', 'wrong_amount', 'already_paid')",
+            name=op.f("ck_disputes_kind_known"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('open', 'answered')", name=op.f("ck_disputes_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["answered_by_id"], ["users.id"], name=op.f("fk_disputes_answered_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["borrower_id"], ["borrowers.id"], name=op.f("fk_disputes_borrower_id_borrowers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["journal_entry_id"],
+            ["journal_entries.id"],
+            name=op.f("fk_disputes_journal_entry_id_journal_entries"),
+        ),
+        sa.ForeignKeyConstraint(["loan_id"], ["loans.id"], name=op.f("fk_disputes_loan_id_loans")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_disputes")),
+        sa.UniqueConstraint("open_loan_id", name=op.f("uq_disputes_open_loan_id")),
+    )
+    op.create_index(
+        "ix_disputes_borrower_opened", "disputes", ["borrower_id", "opened_at"], unique=False
+    )
+    op.create_index("ix_disputes_loan", "disputes", ["loan_id"], unique=False)
+    op.create_index("ix_disputes_status_due", "disputes", ["status", "due_at"], unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_disputes_status_due", table_name="disputes")
+    op.drop_index("ix_disputes_loan", table_name="disputes")
+    op.drop_index("ix_disputes_borrower_opened", table_name="disputes")
+    op.drop_table("disputes")
     op.drop_index("ix_promises_status", table_name="promises")
     op.drop_index("ix_promises_loan_made", table_name="promises")
     op.drop_table("promises")
