@@ -174,10 +174,14 @@ def accounts(
         holds = (Hold(OPEN_REQUEST_HOLD),) if open_request is not None else ()
         held_days = loan.held_days
         if promise is not None:
-            # While it stands, the stage stays where it was when the promise was made.
+            # While it stands, the stage stays where it was when the promise was made (an open
+            # dispute's days count for the dispute).
             holds += (Hold(PROMISE_HOLD, promise.due_on),)
             held_days += promise_held_days(
-                made_on=promise.made_on, due_on=promise.due_on, today=today
+                made_on=promise.made_on,
+                due_on=promise.due_on,
+                today=today,
+                excluded=((dispute.opened_on, None),) if dispute is not None else (),
             )
         if dispute is not None:
             # Held until the lender answers; the stage stays where it was when it was opened.

@@ -82,7 +82,18 @@ def outcome(*, amount: int, paid_since: int, due_on: date, today: date) -> str |
     return None
 
 
-def held_days(*, made_on: date, due_on: date, today: date) -> int:
+def held_days(*, made_on: date, due_on: date, today: date, excluded=()) -> int:
     """The days a promise has held escalation by `today`: from the day it was made through its
-    date, and no more once the date has passed."""
-    return max((min(today, due_on + timedelta(days=1)) - made_on).days, 0)
+    date, and no more once the date has passed.
+
+    `excluded` are (first day, day after the last or None while open) of disputes on the loan:
+    their days are counted as held by the dispute, so never twice.
+    """
+    end = min(today, due_on + timedelta(days=1))
+    days = 0
+    day = made_on
+    while day < end:
+        if not any(start <= day and (stop is None or day < stop) for start, stop in excluded):
+            days += 1
+        day += timedelta(days=1)
+    return days

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal import audit, clock
 from portal.account.service import Account
 from portal.account.service import account as account_of
+from portal.disputes.models import Dispute
 from portal.extensions import db
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.promises import lifecycle, rules
@@ -167,6 +168,15 @@ def _paid_since():
     )
 
 
+def _dispute_days(loan_id: int) -> list[tuple]:
+    """The days the loan's disputes held escalation: (first day, day after the last or None
+    while open)."""
+    return [
+        (d.opened_on, None if d.is_open else d.opened_on + timedelta(days=d.held_days))
+        for d in db.session.scalars(sa.select(Dispute).where(Dispute.loan_id == loan_id))
+    ]
+
+
 def settle_promises(now: datetime | None = None) -> dict[str, int]:
     """Keep the standing promises whose amount has been paid and break those whose date has
     passed unpaid (on each borrower's today); a broken promise's days count as held, so
@@ -194,7 +204,10 @@ def settle_promises(now: datetime | None = None) -> dict[str, int]:
         details = {"paid": max(int(paid or 0), 0)}
         if action == lifecycle.BREAK:
             promise.held_days = rules.held_days(
-                made_on=promise.made_on, due_on=promise.due_on, today=today
+                made_on=promise.made_on,
+                due_on=promise.due_on,
+                today=today,
+                excluded=_dispute_days(promise.loan_id),
             )
             promise.loan.held_days += promise.held_days
             details["held_days"] = promise.held_days

@@ -170,3 +170,32 @@ def test_an_answer_needs_text(app, client, overdue, make_staff):
     response = client.post(f"/staff/disputes/{dispute_id}/answer", data={"answer": ""})
     assert response.status_code == 400, response.text
     assert "请填写答复。" in response.text  # staff read Simplified Chinese by default
+
+
+def test_a_promise_and_a_dispute_at_once_hold_each_day_once(
+    app, client, runner, clock, overdue, make_staff
+):
+    from portal.auth.models import User
+    from portal.disputes.service import answer_dispute
+
+    client.post(
+        f"/loans/{overdue.loan_id}/promise",
+        data={"amount": "300.00", "due_on": (TODAY + timedelta(days=5)).isoformat()},
+    )
+    clock.shift(timedelta(days=2))
+    log_in(client, overdue.phone)
+    assert dispute(client, overdue).status_code == 302
+    clock.shift(timedelta(days=4))  # the day after the promised date
+    assert "promises_broken 1" in runner.invoke(args=["portal", "tick"]).output
+    clock.shift(timedelta(days=2))
+    staff = make_staff("support")
+    with app.app_context():
+        dispute_id = db.session.scalar(sa.select(Dispute.id))
+        answer_dispute(dispute_id, db.session.get(User, staff.user_id), answer="No.", files=[])
+        db.session.commit()
+        # Two days of the promise alone, then six of the dispute: eight days, not twelve.
+        assert db.session.get(Loan, overdue.loan_id).held_days == 8
+    log_in(client, overdue.phone)
+    assert (
+        "the next stage, Phone contact, starts on November 29, 2026." in client.get("/loans").text
+    )

@@ -112,3 +112,22 @@ def test_outcome(paid, today, action):
 )
 def test_held_days_stop_the_day_after_the_date(today, days):
     assert held_days(made_on=DAY, due_on=DAY + timedelta(days=5), today=today) == days
+
+
+@pytest.mark.parametrize(
+    ("excluded", "days"),
+    [
+        ((), 6),
+        (((DAY + timedelta(days=2), None),), 2),  # a dispute opened on day 2 and still open
+        (((DAY + timedelta(days=1), DAY + timedelta(days=3)),), 4),  # answered after 2 days
+        (((DAY - timedelta(days=5), DAY - timedelta(days=1)),), 6),  # before the promise
+    ],
+)
+def test_days_a_dispute_held_are_not_counted_twice(excluded, days):
+    held = held_days(
+        made_on=DAY,
+        due_on=DAY + timedelta(days=5),
+        today=DAY + timedelta(days=9),
+        excluded=excluded,
+    )
+    assert held == days
