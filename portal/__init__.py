@@ -125,6 +125,9 @@ def configure_templates(app: Flask) -> None:
     from portal.staff import labels as staff_labels
 
     app.jinja_env.globals["staff_labels"] = staff_labels
+    from portal.disputes import labels as dispute_labels
+
+    app.jinja_env.globals["dispute_labels"] = dispute_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
@@ -167,6 +170,14 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(access_bp)
     app.register_blueprint(staff_admin_bp)
     app.register_blueprint(rules_bp)
+    from portal.promises.views import bp as promises_bp
+
+    app.register_blueprint(promises_bp)
+    from portal.disputes.views import bp as disputes_bp
+    from portal.staff.disputes import bp as support_disputes_bp
+
+    app.register_blueprint(disputes_bp)
+    app.register_blueprint(support_disputes_bp)
 
 
 def configure_errors(app: Flask) -> None:

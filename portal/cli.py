@@ -174,7 +174,8 @@ def tick():
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
-    longer be disputed. Forgets failed login and activation attempts older than the lockout
+    longer be disputed. Keeps promises to pay that are paid and breaks those past their date
+    unpaid. Forgets failed login and activation attempts older than the lockout
     window.
     """
     from portal.account.service import settle_plans
@@ -182,11 +183,36 @@ def tick():
     from portal.complaints.service import apply_time as complaints_time
     from portal.notices.reminders import produce as notices_time
     from portal.plans.service import apply_time as plans_time
+    from portal.promises.service import settle_promises
 
-    counts = {**plans_time(), **settle_plans(), **complaints_time(), **notices_time()}
+    counts = {
+        **plans_time(),
+        **settle_plans(),
+        **settle_promises(),
+        **complaints_time(),
+        **notices_time(),
+    }
     counts["login_failures_purged"] = purge_old()
     db.session.commit()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@portal_cli.command("export")
+@click.option(
+    "--since", "cursor", default=0, show_default=True, help="The cursor a previous export returned."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.argument("out", type=click.File("w", encoding="utf-8", lazy=False))
+def export(cursor, fmt, out):
+    """Write every change for the lending system since a cursor (docs/export-format.md) and
+    print the cursor to give next time; exporting from the same cursor again is safe."""
+    from portal.feed.service import changes_since, write_csv, write_jsonl
+
+    found = changes_since(cursor)
+    (write_csv if fmt == "csv" else write_jsonl)(found.records, out)
+    click.echo(f"{len(found.records)} records; next cursor {found.cursor}", err=True)
 
 
 @portal_cli.command("reconcile-payments")

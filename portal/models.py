@@ -3,6 +3,7 @@
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, RecoveryCode, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.disputes.models import Dispute
 from portal.holidays.models import CalendarDay
 from portal.imports.models import ImportRun
 from portal.loans.models import (
@@ -24,6 +25,7 @@ from portal.plans.models import (
     PlanRuleSet,
     RequestDecision,
 )
+from portal.promises.models import Promise, PromiseRuleSet
 from portal.uploads import UploadedFile
 
 __all__ = [
@@ -41,6 +43,9 @@ __all__ = [
     "PlanRuleSet",
     "RequestDecision",
     "UploadedFile",
+    "Promise",
+    "Dispute",
+    "PromiseRuleSet",
     "AuditEntry",
     "AuthFailure",
     "Borrower",

@@ -108,6 +108,13 @@ def _with_request_and_file(app, record):
         )
         payments.post_success(payment.id, amount_received=1_000, payment_intent_id=None)
         db.session.commit()
+        from portal.disputes.service import open_dispute
+
+        dispute = open_dispute(
+            borrower, record.loan_id, kind="wrong_amount", statement="roles", files=[]
+        )
+        db.session.commit()
+        record.dispute_id = dispute.id
         record.request_id, record.file_id = hardship.id, stored.id
         record.complaint_id, record.payment_id = complaint.id, payment.id
         assert os.path.exists(path_of(stored.stored_name))
@@ -123,6 +130,7 @@ def _url(rule, record):
         .replace("<int:complaint_id>", str(getattr(record, "complaint_id", 0)))
         .replace("<int:payment_id>", str(getattr(record, "payment_id", 0)))
         .replace("<int:user_id>", str(record.user_id))
+        .replace("<int:dispute_id>", str(getattr(record, "dispute_id", 0)))
     )
 
 

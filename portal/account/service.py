@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal import clock
+from portal.disputes.models import Dispute
 from portal.extensions import db
 from portal.loans import service as ledger
 from portal.loans.models import Borrower, JournalEntry, Loan, LoanDueDate
@@ -30,8 +31,12 @@ from portal.loans.standing import (
 )
 from portal.plans import service as plans_service
 from portal.plans.models import HardshipRequest, PaymentPlan, PlanInstallment
+from portal.promises.models import Promise
+from portal.promises.rules import held_days as promise_held_days
 
 OPEN_REQUEST_HOLD = "open_request"
+PROMISE_HOLD = "promise"
+DISPUTE_HOLD = "dispute"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Account:
     open_request: HardshipRequest | None
     plan: PaymentPlan | None  # the active plan, if any
     terms: PlanTerms | None  # the active plan as the model reads it
+    promise: Promise | None = None  # the standing promise to pay, if any
+    dispute: Dispute | None = None  # the open dispute, if any
 
     @property
     def on_hold(self) -> bool:
@@ -139,9 +146,11 @@ def accounts(
     """
     today = clock.today_for(borrower, now)
     query = (
-        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance())
+        sa.select(Loan, HardshipRequest, PaymentPlan, _paid_since_acceptance(), Promise, Dispute)
         .outerjoin(HardshipRequest, HardshipRequest.open_loan_id == Loan.id)
         .outerjoin(PaymentPlan, PaymentPlan.active_loan_id == Loan.id)
+        .outerjoin(Promise, Promise.standing_loan_id == Loan.id)
+        .outerjoin(Dispute, Dispute.open_loan_id == Loan.id)
         .where(Loan.borrower_id == borrower.id)
         .order_by(Loan.opened_on, Loan.id)
     )
@@ -151,17 +160,33 @@ def accounts(
         query = query.with_for_update(of=Loan).execution_options(populate_existing=True)
     rows = db.session.execute(query).all()
     contract, plan_installments = _schedules(
-        [loan.id for loan, *_ in rows], [plan.id for _, _, plan, _ in rows if plan is not None]
+        [loan.id for loan, *_ in rows],
+        [row.PaymentPlan.id for row in rows if row.PaymentPlan is not None],
     )
     ladders = ledger.ladders()
     found = []
-    for loan, open_request, plan, paid in rows:
+    for loan, open_request, plan, paid, promise, dispute in rows:
         terms = (
             _plan_terms(plan, paid, plan_installments[loan.id], borrower)
             if plan is not None
             else None
         )
         holds = (Hold(OPEN_REQUEST_HOLD),) if open_request is not None else ()
+        held_days = loan.held_days
+        if promise is not None:
+            # While it stands, the stage stays where it was when the promise was made (an open
+            # dispute's days count for the dispute).
+            holds += (Hold(PROMISE_HOLD, promise.due_on),)
+            held_days += promise_held_days(
+                made_on=promise.made_on,
+                due_on=promise.due_on,
+                today=today,
+                excluded=((dispute.opened_on, None),) if dispute is not None else (),
+            )
+        if dispute is not None:
+            # Held until the lender answers; the stage stays where it was when it was opened.
+            holds += (Hold(DISPUTE_HOLD),)
+            held_days += max((today - dispute.opened_on).days, 0)
         found.append(
             Account(
                 loan=loan,
@@ -172,12 +197,14 @@ def accounts(
                     ledger.ladder_for(loan, ladders),
                     plan=terms,
                     holds=holds,
-                    held_days=loan.held_days,
+                    held_days=held_days,
                 ),
                 contract=tuple(contract[loan.id]),
                 open_request=open_request,
                 plan=plan,
                 terms=terms,
+                promise=promise,
+                dispute=dispute,
             )
         )
     return found
