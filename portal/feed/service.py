@@ -42,7 +42,7 @@ class Source:
     action: str
     record: str
     columns: tuple[str, ...]
-    read: Callable[[AuditEntry], tuple[Loan | None, dict]]
+    read: Callable[[AuditEntry], tuple[Loan | None, dict] | None]
 
 
 def _promise(entry: AuditEntry):
@@ -120,6 +120,25 @@ def _complaint(entry: AuditEntry):
     return loan, fields
 
 
+def _preferences(entry: AuditEntry):
+    details = entry.details
+    representative = details.get("representative") or {}
+    return None, {
+        "channels_allowed": ";".join(details.get("channels_allowed") or []),
+        "earliest": details.get("earliest") or "",
+        "latest": details.get("latest") or "",
+        "do_not_contact": ";".join(details.get("do_not_contact") or []),
+        "representative_name": representative.get("name") or "",
+        "representative_phone": representative.get("phone") or "",
+    }
+
+
+def _language(entry: AuditEntry):
+    if entry.borrower_id is None:
+        return None  # a staff member's language is none of the lender's collection business
+    return None, {"language": entry.details.get("language", "")}
+
+
 PROMISE = ("promise_id", "amount", "currency", "due_on", "held_days")
 DISPUTE = (
     "dispute_id",
@@ -133,6 +152,15 @@ DISPUTE = (
 PLAN = ("plan_id", "plan_kind", "amount", "currency", "schedule", "installment", "held_days")
 PAYMENT = ("payment_id", "amount", "currency", "principal", "interest", "fee")
 COMPLAINT = ("complaint_reference", "category", "outcome", "amount", "currency")
+PREFERENCES = (
+    "channels_allowed",
+    "earliest",
+    "latest",
+    "do_not_contact",
+    "representative_name",
+    "representative_phone",
+)
+LANGUAGE = ("language",)
 
 SOURCES: tuple[Source, ...] = (
     Source("promise.made", "promise_made", PROMISE, _promise),
@@ -149,6 +177,8 @@ SOURCES: tuple[Source, ...] = (
     Source("complaint.disputed", "complaint_reopened", COMPLAINT, _complaint),
     Source("complaint.resolution_accepted", "complaint_closed", COMPLAINT, _complaint),
     Source("complaint.closed_after_dispute_window", "complaint_closed", COMPLAINT, _complaint),
+    Source("account.contact_preferences_changed", "contact_preferences", PREFERENCES, _preferences),
+    Source("account.language_changed", "language_changed", LANGUAGE, _language),
 )
 BY_ACTION = {source.action: source for source in SOURCES}
 COLUMNS = COMMON + tuple(dict.fromkeys(c for s in SOURCES for c in s.columns))
@@ -184,7 +214,10 @@ def changes_since(
     records = []
     for entry, customer_ref in entries:
         source = BY_ACTION[entry.action]
-        loan, fields = source.read(entry)
+        found = source.read(entry)
+        if found is None:
+            continue  # an entry of this kind that is not the lender's business
+        loan, fields = found
         records.append(
             {
                 "cursor": entry.id,

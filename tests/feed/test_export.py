@@ -5,10 +5,11 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from portal import clock
 from portal.auth.models import User
 from portal.extensions import db
 from portal.feed.service import COLUMNS, SOURCES
@@ -54,7 +55,7 @@ def _plans(app, make_borrower, approver):
             service.decide(hardship.id, db.session.get(User, approver.user_id), "approve")
             plan = service.accept_offer(borrower, record.user_id, hardship.id)
             if complete:
-                service.complete_plan(plan, datetime.now(UTC))
+                service.complete_plan(plan, clock.now())
             db.session.commit()
             assert isinstance(plan, PaymentPlan)
 
@@ -72,7 +73,7 @@ def _promises_disputes_payment(app, make_borrower, support):
             record.loan_id,
             "payment",
             Components(principal=-30_000),
-            posted_at=datetime.now(UTC),
+            posted_at=clock.now(),
             reference="P1",
         )
         promises.settle_promises()  # kept
@@ -134,12 +135,28 @@ def _export(runner, tmp_path, cursor, fmt):
     return out.read_text(encoding="utf-8"), next_cursor
 
 
+def _settings(app, make_borrower):
+    """A borrower narrows how they may be contacted and switches to English."""
+    from datetime import time
+
+    from portal.account.settings import PreferencesChange, set_contact_preferences, set_language
+
+    record = make_borrower()
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        change = PreferencesChange(channels=frozenset({"sms"}), latest=time(20, 0))
+        set_contact_preferences(borrower, record.user_id, change)
+        set_language(db.session.get(User, record.user_id), "en")
+        db.session.commit()
+
+
 @pytest.fixture
 def every_kind(app, make_borrower, make_staff, runner, clock):
     approver, support = make_staff("approver"), make_staff("support")
     _plans(app, make_borrower, approver)
     _promises_disputes_payment(app, make_borrower, support)
     _complaint(app, make_borrower, support)
+    _settings(app, make_borrower)
     # A week later the tick breaks the second promise and the unpaid plan.
     clock.shift(timedelta(days=12))
     assert runner.invoke(args=["portal", "tick"]).exit_code == 0
@@ -167,8 +184,9 @@ def test_jsonl_round_trip_has_every_kind_and_nothing_twice(runner, tmp_path, eve
         ("explanation", ""),
     ]
     assert all(r["customer_ref"] for r in records)
-    # A complaint names a loan only when it is about one.
-    assert all(r["loan_number"] for r in records if not r["record"].startswith("complaint"))
+    # A complaint names a loan only when it is about one; settings are the borrower's own.
+    about_a_loan = ("complaint", "contact_preferences", "language_changed")
+    assert all(r["loan_number"] for r in records if not r["record"].startswith(about_a_loan))
 
     again, same = _export(runner, tmp_path, 0, "jsonl")
     assert (again, same) == (text, cursor)
@@ -207,3 +225,35 @@ def test_the_documented_columns_and_records_are_the_exported_ones():
     for line in doc.split("```json\n")[1].split("```")[0].splitlines():
         record = json.loads(line)
         assert set(record) <= set(COLUMNS)
+
+
+def test_contact_preferences_and_language_changes_reach_the_lender(app, make_borrower, make_staff):
+    from datetime import time
+
+    from portal.account.settings import PreferencesChange, set_contact_preferences, set_language
+    from portal.feed.service import changes_since
+
+    record = make_borrower(language="zh_Hans")
+    staff = make_staff("support")
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        set_contact_preferences(
+            borrower,
+            record.user_id,
+            PreferencesChange(
+                channels=frozenset({"sms"}),
+                latest=time(20, 0),
+                barred_parties=frozenset({"employer"}),
+            ),
+        )
+        set_language(db.session.get(User, record.user_id), "en")
+        set_language(db.session.get(User, staff.user_id), "en")  # staff: not exported
+        db.session.commit()
+        records = changes_since(0, settle=timedelta(0)).records
+    kinds = [r["record"] for r in records]
+    assert kinds == ["contact_preferences", "language_changed"]
+    preferences, language = records
+    assert preferences["channels_allowed"] == "sms" and preferences["latest"] == "20:00"
+    assert preferences["do_not_contact"] == "employer"
+    assert preferences["customer_ref"] == language["customer_ref"] != ""
+    assert language["language"] == "en"
