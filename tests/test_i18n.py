@@ -10,7 +10,7 @@ from portal.i18n import language_from_accept_header, language_from_tag
 from tests.helpers import NOW, log_in
 from tests.i18n_check import english_words
 
-CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+CATALOGS = Path(__file__).resolve().parent.parent / "portal" / "translations"
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
