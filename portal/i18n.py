@@ -114,11 +114,12 @@ def format_money(amount_minor: int, currency: str, locale=None) -> str:
     """Format integer minor units as money for the viewer's locale (¥1,234.56)."""
     if type(amount_minor) is not int:
         raise TypeError("money amounts are integers in minor units")
-    return _money(amount_minor, currency, str(locale or viewer_locale()))
+    locale = locale or viewer_locale()
+    return _money(amount_minor, currency, str(locale) if locale is not None else None)
 
 
 @lru_cache(maxsize=8192)
-def _money(amount_minor: int, currency: str, locale: str) -> str:
+def _money(amount_minor: int, currency: str, locale: str | None) -> str:
     # Babel's formatting costs about as much as rendering a table row, and a loan page shows
     # some two hundred amounts, most of them again on the next visit: remember them.
     digits = get_currency_precision(currency)
