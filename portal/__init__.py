@@ -44,7 +44,7 @@ def configure_extensions(app: Flask) -> None:
     from portal.auth import service as auth_service
     from portal.columns import render_column_type
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from portal.i18n import N_, select_locale, select_timezone
+    from portal.i18n import N_, install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(
@@ -57,6 +57,7 @@ def configure_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app.jinja_env)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

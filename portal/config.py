@@ -134,7 +134,7 @@ def load_config(instance_path: str) -> dict:
         # The lender's time zone: staff pages, business deadlines, borrowers without their own.
         "BUSINESS_TIME_ZONE": business_time_zone,
         "BABEL_DEFAULT_TIMEZONE": business_time_zone,
-        "BABEL_TRANSLATION_DIRECTORIES": str(
-            Path(__file__).resolve().parent.parent / "translations"
-        ),
+        # The compiled catalogs ship inside the package (built with it; bin/test and
+        # bin/demo compile them in place for development).
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates
 from babel.numbers import format_currency, get_currency_precision
-from flask import request, session
-from flask_babel import get_locale
+from flask import g, request, session
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -88,9 +89,19 @@ def page_language() -> PageLanguage:
 
 def viewer_zone() -> ZoneInfo:
     """A borrower's own time zone; staff and visitors see the business time zone."""
-    if current_user and current_user.is_authenticated and current_user.borrower is not None:
-        return clock.zone_of(current_user.borrower)
+    user = current_user._get_current_object() if current_user else None
+    if user and user.is_authenticated and user.borrower is not None:
+        return clock.zone_of(user.borrower)
     return clock.business_zone()
+
+
+def viewer_locale():
+    """Flask-Babel's get_locale(), reading the request's chosen locale directly once known."""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):
+        return get_locale()
+    return locale if locale is not None else get_locale()
 
 
 def select_timezone() -> str:
@@ -102,7 +113,7 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
     """A moment on the viewer's wall clock, in their language (zoneinfo, not pytz)."""
     if value is None:
         return ""
-    return dates.format_datetime(value, format, tzinfo=viewer_zone(), locale=get_locale())
+    return dates.format_datetime(value, format, tzinfo=viewer_zone(), locale=viewer_locale())
 
 
 def format_date(
@@ -114,12 +125,12 @@ def format_date(
         return ""
     if isinstance(value, datetime):
         value = clock.local(value, zone or viewer_zone()).date()
-    return dates.format_date(value, format, locale=get_locale())
+    return dates.format_date(value, format, locale=viewer_locale())
 
 
 def current_language() -> str:
     """The language code of the page being rendered (zh_Hans, zh_Hant or en)."""
-    locale = get_locale()
+    locale = viewer_locale()
     return str(locale) if locale is not None else DEFAULT_LANGUAGE
 
 
@@ -127,9 +138,44 @@ def format_money(amount_minor: int, currency: str, locale=None) -> str:
     """Format integer minor units as money for the viewer's locale (¥1,234.56)."""
     if type(amount_minor) is not int:
         raise TypeError("money amounts are integers in minor units")
+    locale = locale or viewer_locale()
+    return _money(amount_minor, currency, str(locale) if locale is not None else None)
+
+
+@lru_cache(maxsize=8192)
+def _money(amount_minor: int, currency: str, locale: str | None) -> str:
+    # Babel's formatting costs about as much as rendering a table row, and a loan page shows
+    # some two hundred amounts, most of them again on the next visit: remember them.
     digits = get_currency_precision(currency)
     amount = Decimal(amount_minor).scaleb(-digits)
-    return format_currency(amount, currency, locale=locale or get_locale())
+    return format_currency(amount, currency, locale=locale)
+
+
+def page_translations():
+    """The viewer's catalog, looked up once per request rather than once per string.
+
+    Kept where Flask-Babel's refresh() and force_locale() reset it (its request context's
+    `babel_translations`), so a change of language within a request is still seen.
+    """
+    try:
+        holder = g._flask_babel
+    except (AttributeError, RuntimeError):  # first look-up of the request; no app context
+        return get_translations()
+    translations = getattr(holder, "babel_translations", None)
+    if translations is None:
+        translations = holder.babel_translations = get_translations()
+    return translations
+
+
+def install_template_gettext(env) -> None:
+    """Templates translate through page_translations(): a page has about a hundred strings."""
+    env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def amount_input(amount_minor: int, currency: str) -> str:

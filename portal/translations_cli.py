@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po, write_po
 from portal.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGS = ROOT / "translations"
+CATALOGS = Path(__file__).resolve().parent / "translations"
 TEMPLATE = CATALOGS / "messages.pot"
 
 

@@ -10,7 +10,7 @@ from portal.i18n import language_from_accept_header, language_from_tag
 from tests.helpers import NOW, log_in
 from tests.i18n_check import english_words
 
-CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+CATALOGS = Path(__file__).resolve().parent.parent / "portal" / "translations"
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -387,3 +387,19 @@ def test_language_from_tag(tag, language):
 
 def test_language_from_accept_header_defaults_to_simplified_chinese():
     assert language_from_accept_header([]) == "zh_Hans"
+
+
+def test_templates_follow_a_change_of_language_within_a_request(app):
+    # Templates look the catalog up once per request; force_locale and refresh still switch it.
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        page = "{{ _('Log in') }}"
+        assert render_template_string(page) == "登录"
+        with force_locale("en"):
+            assert render_template_string(page) == "Log in"
+        assert render_template_string(page) == "登录"
+        session["language"] = "zh_Hant"
+        refresh()
+        assert render_template_string(page) == "登入"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -58,6 +59,7 @@ class Account:
         return self.standing.held
 
 
+@cache  # built once: the statement is the same on every request
 def _paid_since_acceptance():
     """What was paid on the plan's loan since the plan was accepted, less refunds of it."""
     reversed_entry = aliased(JournalEntry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
@@ -56,6 +57,13 @@ COLUMNS = {
     "note",
 }
 MAX_AMOUNT = 10**13  # 100 billion yuan in fen: anything larger is a data error
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f]")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,15}")
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
 
 
 class RowError(ValueError):
@@ -122,17 +130,18 @@ def _present(raw: dict, name: str) -> bool:
 
 
 def text(raw: dict, name: str, max_length: int, *, required: bool = True) -> str | None:
-    if not _present(raw, name):
+    value = raw.get(name)
+    if isinstance(value, str):
+        value = value.strip()
+    elif value is not None:
+        raise RowError(f"{name} must be text")
+    if not value:
         if required:
             raise RowError(f"{name} is missing")
         return None
-    value = raw[name]
-    if not isinstance(value, str):
-        raise RowError(f"{name} must be text")
-    value = value.strip()
     if len(value) > max_length:
         raise RowError(f"{name} is longer than {max_length} characters")
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL_CHARACTERS.search(value):
         raise RowError(f"{name} contains control characters")
     return value
 
@@ -154,7 +163,7 @@ def amount(raw: dict, name: str, *, required: bool = True, signed: bool = False)
         raise RowError(f"{name} must be a whole number of minor units (fen), not {value!r}")
     if isinstance(value, str):
         stripped = value.strip()
-        if not re.fullmatch(r"[+-]?\d{1,15}", stripped):
+        if not _WHOLE_NUMBER.fullmatch(stripped):
             raise RowError(f"{name} must be a whole number of minor units (fen), not {value!r}")
         value = int(stripped)
     if not isinstance(value, int):
@@ -223,7 +232,7 @@ def parse_borrower(raw: dict) -> BorrowerRow:
 
 def parse_loan(raw: dict) -> LoanRow:
     currency = text(raw, "currency", 3).upper()
-    if currency not in list_currencies():
+    if currency not in _currencies():
         raise RowError(f"currency {currency!r} is not an ISO 4217 currency code")
     return LoanRow(
         loan_number=text(raw, "loan_number", 64).upper(),

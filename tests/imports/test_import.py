@@ -437,3 +437,43 @@ def test_a_crash_keeps_the_batches_committed_before_it(app, runner, tmp_path, mo
         found = counts()
         assert (found["Borrower"], found["Loan"], found["LoanDueDate"]) == (1, 1, 1)
         assert found["JournalEntry"] == 1 and found["ContactLogEntry"] == 0
+
+
+def test_journal_entries_in_one_batch_post_in_file_order(app, tmp_path):
+    # In one batch: a payment larger than the balance so far is refused on its own, and the
+    # entries before and after it are posted in file order (the batch is not retried).
+    rows = GOOD_ROWS[:4] + [
+        dict(GOOD_ROWS[4], reference="J9", principal="-100001"),
+        dict(GOOD_ROWS[4], reference="J10", principal="-100000"),
+        dict(GOOD_ROWS[4], reference="J11", principal="-1"),
+    ]
+    with app.app_context():
+        report = import_file(write_csv(tmp_path, rows))
+        assert [line for line, _ in report.errors] == [6, 8]
+        assert all("below zero" in reason for _, reason in report.errors)
+        loan = db.session.scalars(sa.select(Loan)).one()
+        assert (loan.principal_minor, loan.interest_minor) == (0, 5000)
+        assert journal_balance(loan.id) == loan.balance
+        references = db.session.scalars(
+            sa.select(JournalEntry.reference).order_by(JournalEntry.id)
+        ).all()
+        assert references == ["J1", "J10"]
+
+
+def test_a_refused_batch_is_retried_row_by_row_and_other_batches_stand(app, tmp_path, monkeypatch):
+    from portal.imports import service
+
+    monkeypatch.setattr(service, "COMMIT_EVERY", 3)
+    rows = GOOD_ROWS + [
+        # The third batch: a second borrower with the first one's phone makes the database
+        # refuse the batch; its other rows are applied one at a time.
+        dict(GOOD_ROWS[0], customer_ref="C2"),
+        dict(GOOD_ROWS[5], reference="K3"),
+        dict(GOOD_ROWS[0], customer_ref="C3", phone="13900000003", email=""),
+    ]
+    with app.app_context():
+        report = import_file(write_csv(tmp_path, rows))
+        assert [line for line, _ in report.errors] == [9]
+        assert "conflicts with data already held" in report.errors[0][1]
+        found = counts()
+        assert (found["Borrower"], found["User"], found["ContactLogEntry"]) == (2, 2, 3)
