@@ -1,7 +1,7 @@
 """A borrower promises to pay from a loan: the hold, the limits, and time keeping or breaking
 the promise (the tick)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -129,7 +129,7 @@ def test_paying_the_promised_amount_keeps_it(app, client, runner, clock, overdue
             overdue.loan_id,
             "payment",
             Components(principal=-30_000),
-            posted_at=datetime.now(UTC),
+            posted_at=clock.now(),
             reference="P1",
         )
         db.session.commit()
