@@ -309,9 +309,9 @@ class _SetBatch:
         b = Borrower.__table__.c
         for found in _chunked(
             customer_refs,
-            lambda keys: sa.select(b.id, b.customer_ref, *(b[f] for f in BORROWER_FIELDS)).where(
-                b.customer_ref.in_(keys)
-            ),
+            lambda keys: sa.select(
+                b.id, b.customer_ref, b.language_chosen_at, *(b[f] for f in BORROWER_FIELDS)
+            ).where(b.customer_ref.in_(keys)),
         ):
             self.borrowers[found.customer_ref] = dict(found._mapping)
         loan_columns = (
@@ -413,6 +413,9 @@ class _SetBatch:
             self.borrowers[row.customer_ref] = current
             self.new["borrower"][row.customer_ref] = current
             return "created"
+        if current.get("language_chosen_at") is not None:
+            # The person chose their language in the portal: the lender's record does not undo it.
+            del values["preferred_language"]
         changed = {k: v for k, v in values.items() if current[k] != v}
         if not changed:
             return "unchanged"
