@@ -1,5 +1,7 @@
 """Forms of the complaint pages."""
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,6 +21,17 @@ ATTACHMENT_HINT = _l(
     "recordings (MP3, M4A, WAV, AMR, OGG), at most 10 MB each."
 )
 ACCEPT = "image/jpeg,image/png,application/pdf,audio/*"
+
+
+def new_token() -> str:
+    """A fresh token for one form shown (see `token_field`)."""
+    return secrets.token_urlsafe(24)
+
+
+def token_field() -> HiddenField:
+    """One token per form shown: the same form sent twice (a double tap, a resend, a replay)
+    is done once. A sending without one gets a fresh token, as a new form would."""
+    return HiddenField(default=new_token, validators=[Optional(), Length(max=64)])
 
 
 class ComplaintForm(FlaskForm):
@@ -46,6 +59,7 @@ class ComplaintForm(FlaskForm):
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
     contact = HiddenField()
+    token = token_field()
 
 
 class ReplyForm(FlaskForm):
@@ -57,6 +71,7 @@ class ReplyForm(FlaskForm):
     attachments = MultipleFileField(
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
+    token = token_field()
 
 
 class DisputeForm(FlaskForm):
@@ -91,3 +106,4 @@ class StaffActionForm(FlaskForm):
     assignee = SelectField(
         _l("Assign to"), choices=[], validators=[Optional()], validate_choice=False
     )
+    token = token_field()
