@@ -168,6 +168,8 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             service.reset_password(token, form.password.data)
+        except service.InvalidLink:
+            return render_template("auth/reset_invalid.html"), 410
         except service.PasswordRejected as error:
             show_error(form, error, MESSAGES)
         else:
