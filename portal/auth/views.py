@@ -84,8 +84,10 @@ def login():
 def logout():
     """End the login session on the server and in the browser."""
     service.log_out(current_user)
-    logout_user()
+    # The session is emptied before Flask-Login marks the remember cookie for deletion (in
+    # the session), so the browser forgets that cookie too.
     _fresh_session()
+    logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
