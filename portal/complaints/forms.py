@@ -1,5 +1,6 @@
 """Forms of the complaint pages."""
 
+import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -23,15 +24,25 @@ ATTACHMENT_HINT = _l(
 ACCEPT = "image/jpeg,image/png,application/pdf,audio/*"
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def new_token() -> str:
-    """A fresh token for one form shown (see `token_field`)."""
+    """A fresh token for one form shown (see `TokenField`)."""
     return secrets.token_urlsafe(24)
 
 
-def token_field() -> HiddenField:
+class TokenField(HiddenField):
     """One token per form shown: the same form sent twice (a double tap, a resend, a replay)
-    is done once. A sending without one gets a fresh token, as a new form would."""
-    return HiddenField(default=new_token, validators=[Optional(), Length(max=64)])
+    is done once. A sending without a token, or with one no form carries, gets a fresh token,
+    as a new form would."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=new_token, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and TOKEN.fullmatch(valuelist[0]):
+            self.data = valuelist[0]
 
 
 class ComplaintForm(FlaskForm):
@@ -59,7 +70,7 @@ class ComplaintForm(FlaskForm):
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
     contact = HiddenField()
-    token = token_field()
+    token = TokenField()
 
 
 class ReplyForm(FlaskForm):
@@ -71,7 +82,7 @@ class ReplyForm(FlaskForm):
     attachments = MultipleFileField(
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
-    token = token_field()
+    token = TokenField()
 
 
 class DisputeForm(FlaskForm):
@@ -106,4 +117,4 @@ class StaffActionForm(FlaskForm):
     assignee = SelectField(
         _l("Assign to"), choices=[], validators=[Optional()], validate_choice=False
     )
-    token = token_field()
+    token = TokenField()

@@ -240,3 +240,12 @@ def test_replies_replayed_at_once_add_one_message(app, late_call, make_staff):
     assert count(app, OutboxMessage, OutboxMessage.purpose == "complaint_reply") == 1
     with app.app_context():
         assert db.session.get(Complaint, complaint.id).status != "new"
+
+
+@pytest.mark.parametrize("token", ["", "ab\x00cd" * 4, "x" * 65, "<script>token</script>"])
+def test_a_token_that_no_form_carries_makes_a_new_form(app, client, late_call, token):
+    record = late_call()
+    log_in(client, record.phone)
+    for _ in range(2):
+        assert send_complaint(client, record.contact_id, token).status_code == 302
+    assert len(complaints(app)) == 2
