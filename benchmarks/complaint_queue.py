@@ -20,6 +20,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="portal-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ.setdefault("PORTAL_ENV", "development")
 
     import sqlalchemy as sa
     from flask_migrate import upgrade

@@ -51,6 +51,7 @@ def main() -> None:
 
     workdir = tempfile.mkdtemp(prefix="portal-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ.setdefault("PORTAL_ENV", "development")
     from flask_migrate import upgrade
 
     from portal import create_app

@@ -205,13 +205,16 @@ def configure_errors(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from flask import request
+
     from portal.security import set_security_headers
 
     production = app.config["PRODUCTION"]
 
     @app.after_request
     def security_headers(response):
-        return set_security_headers(response, production=production)
+        static = request.endpoint == "static"
+        return set_security_headers(response, production=production, static=static)
 
 
 def configure_cli(app: Flask) -> None:

@@ -37,7 +37,9 @@ def _int(name, default):
 
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
-    env = os.environ.get("PORTAL_ENV", "development").strip().lower()
+    # Production unless told otherwise: a deployment that forgets PORTAL_ENV gets secure
+    # cookies and no development pages, never the development outbox.
+    env = os.environ.get("PORTAL_ENV", "production").strip().lower()
     if env not in {"development", "production"}:
         raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {env!r}")
     production = env == "production"
@@ -48,7 +50,8 @@ def load_config(instance_path: str) -> dict:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in "
                 "production (for example: "
-                "python -c 'import secrets; print(secrets.token_hex(32))')."
+                "python -c 'import secrets; print(secrets.token_hex(32))'). Production is "
+                "the default: on a development machine set PORTAL_ENV=development."
             )
     elif not secret_key:
         # A per-process random key: sessions end on restart, which is fine for development.

@@ -80,8 +80,8 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def set_security_headers(response, *, production: bool):
-    """Add the headers every response carries."""
+def set_security_headers(response, *, production: bool, static: bool = False):
+    """Add the headers every response carries (`static`: a file of portal/static/)."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -93,7 +93,9 @@ def set_security_headers(response, *, production: bool):
     )
     if production:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
-        # Pages carry personal data: keep them out of shared caches and the back-forward cache.
-        headers.setdefault("Cache-Control", "no-store")
+    if not static:
+        # Pages, the data download and uploaded files carry personal data: keep them out of
+        # shared caches, the browser's cache and the back-forward cache. Only the static
+        # assets may be cached (send_file's own caching headers are replaced).
+        headers["Cache-Control"] = "no-store"
     return response

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 from portal.columns import UTCDateTime
 from portal.extensions import db
+from portal.security import Role
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -138,8 +139,17 @@ def path_of(stored_name: str) -> str:
     return os.path.join(upload_folder(), os.path.basename(stored_name))
 
 
+# The files each staff role works with: approvers the documents of hardship requests,
+# support the attachments of complaints. Administrators read neither.
+STAFF_FILES = {
+    Role.APPROVER: ("hardship_request",),
+    Role.SUPPORT: ("complaint",),
+}
+
+
 def file_for_user(user, file_id: int) -> UploadedFile | None:
-    """An uploaded file, for its owner or for staff (audited); None for anyone else."""
+    """An uploaded file, for its owner or for the staff role that works with it (audited);
+    None for anyone else."""
     from portal import audit
 
     found = db.session.get(UploadedFile, file_id)
@@ -147,6 +157,8 @@ def file_for_user(user, file_id: int) -> UploadedFile | None:
         return None
     if user.borrower_id is not None:
         return found if found.borrower_id == user.borrower_id else None
+    if found.subject_type not in STAFF_FILES.get(user.role, ()):
+        return None
     audit.record(
         "staff.file_downloaded",
         subject_type="uploaded_file",

@@ -34,6 +34,9 @@ from tests.helpers import (
 
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 
+# The tests run the development configuration; without PORTAL_ENV the portal is production.
+os.environ["PORTAL_ENV"] = "development"
+
 
 def pytest_collection_modifyitems(config, items):
     # PostgreSQL-only tests are not skipped on SQLite but left out: the PostgreSQL run of the

@@ -61,9 +61,22 @@ def test_bad_number_setting_is_refused_with_its_name(monkeypatch):
         create_app()
 
 
+def test_production_is_the_default(monkeypatch):
+    """A deployment that forgets PORTAL_ENV is production: no weak secret, no outbox page."""
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="set PORTAL_ENV=development"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PRODUCTION"] and app.config["SESSION_COOKIE_SECURE"]
+    assert not app.config["DEV_OUTBOX_PAGE"]
+    assert app.test_client().get("/dev/outbox").status_code == 404
+
+
 def test_development_without_secret_gets_a_random_one(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "development")
     first, second = create_app(), create_app()
     assert len(first.config["SECRET_KEY"]) >= 32
     assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload
 
-from portal import audit, clock
+from portal import audit, clock, rows
 from portal.auth import throttle
 from portal.auth.models import LoginSession, TokenPurpose, User, VerificationToken
 from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -409,8 +409,7 @@ def complete_activation(loan_number: str, code: str, password: str, *, address) 
         raise InvalidCode()
     check_new_password(user, password)
     token.used_at = now
-    user.password_hash = hash_password(password)
-    user.password_changed_at = now
+    _set_password(user, password, now)
     user.activated_at = now
     throttle.clear("activation", account=account)
     _audit_own(user, "auth.activated")
@@ -456,16 +455,18 @@ def request_password_reset(identifier: str, *, address, link_for) -> None:
     _audit_own(user, "auth.reset_requested")
 
 
-def valid_reset_token(token: str) -> VerificationToken:
-    """The unused, unexpired reset token for a link, or InvalidLink."""
+def valid_reset_token(token: str, *, fresh: bool = False) -> VerificationToken:
+    """The unused, unexpired reset token for a link, or InvalidLink. `fresh` reads it again
+    from the database rather than from what this request already loaded."""
     if not token or len(token) > 100:
         raise InvalidLink()
-    row = db.session.scalar(
-        sa.select(VerificationToken).where(
-            VerificationToken.secret_hash == _hash_secret("reset", token),
-            VerificationToken.purpose == TokenPurpose.PASSWORD_RESET,
-        )
+    query = sa.select(VerificationToken).where(
+        VerificationToken.secret_hash == _hash_secret("reset", token),
+        VerificationToken.purpose == TokenPurpose.PASSWORD_RESET,
     )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    row = db.session.scalar(query)
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
         raise InvalidLink()
     if not row.user.is_active:
@@ -474,19 +475,39 @@ def valid_reset_token(token: str) -> VerificationToken:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password through a reset link, use the link up and end every login."""
-    row = valid_reset_token(token)
+    """Set a new password through a reset link, use the link up and end every login.
+
+    The account's row is locked first, so password changes of one account happen one at a
+    time: of one link used several times at once, or of two links, the first sets the password
+    and ends every other link, and the others then find their link used (InvalidLink)."""
+    rows.locked(User, valid_reset_token(token).user_id)
+    row = valid_reset_token(token, fresh=True)
     user = row.user
     check_new_password(user, password)
     now = clock.now()
     row.used_at = now
-    user.password_hash = hash_password(password)
-    user.password_changed_at = now
+    _set_password(user, password, now)
     end_all_login_sessions(user.id)
     for name in _login_names(user):
         throttle.clear("login", account=name)
     _audit_own(user, "auth.password_reset")
     return user
+
+
+def _set_password(user: User, password: str, now) -> None:
+    """Change the password; every reset link still outstanding ends with the old password."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    db.session.execute(
+        sa.update(VerificationToken)
+        .where(
+            VerificationToken.user_id == user.id,
+            VerificationToken.purpose == TokenPurpose.PASSWORD_RESET,
+            VerificationToken.used_at.is_(None),
+            VerificationToken.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
 
 
 # --- staff accounts ---------------------------------------------------------------------------

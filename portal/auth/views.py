@@ -92,8 +92,10 @@ def login():
 def logout():
     """End the login session on the server and in the browser."""
     service.log_out(current_user)
-    logout_user()
+    # The session is emptied before Flask-Login marks the remember cookie for deletion (in
+    # the session), so the browser forgets that cookie too.
     _fresh_session()
+    logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -177,6 +179,8 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             service.reset_password(token, form.password.data)
+        except service.InvalidLink:
+            return render_template("auth/reset_invalid.html"), 410
         except service.PasswordRejected as error:
             show_error(form, error, MESSAGES)
         else:

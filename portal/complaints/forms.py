@@ -1,5 +1,8 @@
 """Forms of the complaint pages."""
 
+import re
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,6 +22,27 @@ ATTACHMENT_HINT = _l(
     "recordings (MP3, M4A, WAV, AMR, OGG), at most 10 MB each."
 )
 ACCEPT = "image/jpeg,image/png,application/pdf,audio/*"
+
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_token() -> str:
+    """A fresh token for one form shown (see `TokenField`)."""
+    return secrets.token_urlsafe(24)
+
+
+class TokenField(HiddenField):
+    """One token per form shown: the same form sent twice (a double tap, a resend, a replay)
+    is done once. A sending without a token, or with one no form carries, gets a fresh token,
+    as a new form would."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=new_token, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and TOKEN.fullmatch(valuelist[0]):
+            self.data = valuelist[0]
 
 
 class ComplaintForm(FlaskForm):
@@ -46,6 +70,7 @@ class ComplaintForm(FlaskForm):
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
     contact = HiddenField()
+    token = TokenField()
 
 
 class ReplyForm(FlaskForm):
@@ -57,6 +82,7 @@ class ReplyForm(FlaskForm):
     attachments = MultipleFileField(
         _l("Attachments (optional)"), description=ATTACHMENT_HINT, render_kw={"accept": ACCEPT}
     )
+    token = TokenField()
 
 
 class DisputeForm(FlaskForm):
@@ -91,3 +117,4 @@ class StaffActionForm(FlaskForm):
     assignee = SelectField(
         _l("Assign to"), choices=[], validators=[Optional()], validate_choice=False
     )
+    token = TokenField()

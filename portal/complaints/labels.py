@@ -56,6 +56,20 @@ MESSAGES = {
     # Typed money that is not an amount; `reason` is the AmountError code.
     "amount": lambda reason: amount_error_message(reason),
     "unknown_action": _l("Choose an action."),
+    # The same form sent again with something changed (service.SentBefore).
+    "complaint_sent_before": _l(
+        "You had already sent this complaint: it was filed as %(reference)s with what you "
+        "sent the first time. What you changed before sending it again (a file or text) was "
+        "not added. To add it, write a reply below."
+    ),
+    "reply_sent_before": _l(
+        "You had already sent this message. What you changed before sending it again (a file "
+        "or text) was not added. To add it, send it as a new message below."
+    ),
+    "staff_sent_before": _l(
+        "This form had already been sent. What was changed before sending it again was not "
+        "saved. To add it, send it again from this page."
+    ),
     # Attachments refused by portal.uploads.check_files (`name` is the file's name).
     "file_too_many": _l("You can add at most 5 files."),
     "file_empty": _l("The file %(name)s is empty."),

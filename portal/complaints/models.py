@@ -126,3 +126,25 @@ class ComplaintMessage(db.Model):
     @property
     def borrower_visible(self) -> bool:
         return self.kind != "internal_note"
+
+
+SENT_FORMS = ("complaint", "borrower_reply", "staff_action")
+
+
+class SentForm(db.Model):
+    """A complaint form that was sent: its token (one per form shown) is unique, so the same
+    form sent again, twice at once or replayed, is done once; the fingerprint tells a resend
+    with something changed (another file) from the same form sent twice."""
+
+    __tablename__ = "complaint_sent_forms"
+    __table_args__ = (sa.CheckConstraint(one_of("kind", SENT_FORMS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # Set in the same transaction as the form's work (a new complaint has no id before it).
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id"), index=True)
+    # sha256 of what was sent: the typed fields and each file's content.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -7,16 +7,19 @@ decided by `lifecycle`; deadlines by `rules`, in the business time zone.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from portal import audit, clock, notices
 from portal.auth.models import User
 from portal.complaints import lifecycle
 from portal.complaints.lifecycle import OPEN_STATUSES, Actor
-from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute, SentForm
 from portal.complaints.rules import (
     CATEGORIES,
     DEFAULT_ROUTES,
@@ -39,7 +42,6 @@ from portal.security import Role
 from portal.uploads import CheckedFile, UploadedFile, store
 
 SUBJECT = "complaint"
-REPEAT_WINDOW = timedelta(minutes=10)
 MAX_ATTACHMENTS = 5
 
 
@@ -49,6 +51,11 @@ class ComplaintRefused(DomainError):
 
 # The routes that predate effect dates have been in force since then.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class SentBefore(ComplaintRefused):
+    """The form (its token) was sent before, with something else in it: nothing was done this
+    time. `complaint_id` and `reference` say where the first sending went."""
 
 
 def ensure_complaint_routes() -> None:
@@ -116,6 +123,62 @@ def attachments(complaint_id: int) -> list[UploadedFile]:
     )
 
 
+# --- forms sent once ------------------------------------------------------------------------
+# Every complaint form shown carries a token; the first sending of a token does the work and
+# records it (unique in the database), a later one does nothing and answers with the first
+# result. A sending without a token (no form shown) is always new.
+
+
+def fingerprint(*typed, files: list[CheckedFile] = ()) -> str:
+    """What a form sent: the typed values and each file's content, as one sha256."""
+    contents = [hashlib.sha256(f.data).hexdigest() for f in files]
+    return hashlib.sha256(json.dumps([typed, contents], default=str).encode()).hexdigest()
+
+
+def _sent_already(token: str | None, kind: str, user_id: int, complaint_id=None):
+    """The earlier sending of the form with this token, if any; NotFound when the token is
+    another person's, or another complaint's form."""
+    if not token:
+        return None
+    earlier = db.session.scalar(sa.select(SentForm).where(SentForm.token == token))
+    if earlier is not None and (
+        earlier.user_id != user_id
+        or earlier.kind != kind
+        or (complaint_id is not None and earlier.complaint_id != complaint_id)
+    ):
+        raise NotFound()
+    return earlier
+
+
+def _record_sending(token, kind, user_id, sent_print, complaint_id=None):
+    """Record the form as sent: (the new row, None), or (None, the earlier sending) when a
+    concurrent sending of the same form was recorded first (the unique token decides)."""
+    if not token:
+        return None, None
+    sent = SentForm(
+        token=token, kind=kind, user_id=user_id, complaint_id=complaint_id, fingerprint=sent_print
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(sent)
+            db.session.flush()
+    except IntegrityError:
+        earlier = _sent_already(token, kind, user_id, complaint_id)
+        if earlier is None:
+            raise
+        return None, earlier
+    return sent, None
+
+
+def _first_result(earlier: SentForm, sent_print: str, code: str) -> Complaint:
+    """The same form sent again: the first result. Sent again with something changed (another
+    file, other text): SentBefore, so the sender learns the change was not added."""
+    complaint = db.session.get(Complaint, earlier.complaint_id)
+    if earlier.fingerprint != sent_print:
+        raise SentBefore(code, complaint_id=complaint.id, reference=complaint.reference)
+    return complaint
+
+
 def file_complaint(
     borrower: Borrower,
     author_id: int,
@@ -125,27 +188,26 @@ def file_complaint(
     desired_outcome: str,
     contact_id: int | None,
     files: list[CheckedFile],
+    token: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """File a complaint: route it, set its deadlines, store attachments, acknowledge receipt."""
+    """File a complaint: route it, set its deadlines, store attachments, acknowledge receipt.
+
+    The same form (`token`) sent again files nothing and returns the complaint it filed first;
+    sent again with a different file or text, SentBefore."""
     now = now or clock.now()
     if category not in CATEGORIES:
         raise ComplaintRefused("category")
     contact = own_contact(borrower, contact_id)
     if contact_id and contact is None:
         raise ComplaintRefused("contact")
-    repeat = db.session.scalar(
-        sa.select(Complaint).where(
-            Complaint.borrower_id == borrower.id,
-            Complaint.category == category,
-            Complaint.description == description.strip(),
-            Complaint.contact_entry_id == (contact.id if contact else None),
-            Complaint.created_at >= now - REPEAT_WINDOW,
-        )
+    description, desired_outcome = description.strip(), desired_outcome.strip()
+    sent_print = fingerprint(
+        category, description, desired_outcome, contact.id if contact else None, files=files
     )
-    if repeat is not None:
-        # The same form sent again (a double tap, a reload): the complaint already exists.
-        return repeat
+    sent, earlier = _record_sending(token, "complaint", author_id, sent_print)
+    if earlier is not None:
+        return _first_result(earlier, sent_print, "complaint_sent_before")
     route = route_for(category, routes(now))
     zone = clock.business_zone()
     due = deadlines(now, zone, business_calendar(now.astimezone(zone).date()))
@@ -154,8 +216,8 @@ def file_complaint(
         loan_id=contact.loan_id if contact else None,
         contact_entry_id=contact.id if contact else None,
         category=category,
-        description=description.strip(),
-        desired_outcome=desired_outcome.strip(),
+        description=description,
+        desired_outcome=desired_outcome,
         queue=route.queue,
         priority=route.priority,
         status="new",
@@ -167,6 +229,8 @@ def file_complaint(
     db.session.add(complaint)
     db.session.flush()
     complaint.reference = f"TS{now:%Y%m%d}{complaint.id:06d}"
+    if sent is not None:
+        sent.complaint_id = complaint.id
     _attach(borrower.id, complaint.id, files)
     audit.record(
         "complaint.filed",
@@ -231,16 +295,27 @@ def borrower_reply(
     complaint_id: int,
     body: str,
     files: list[CheckedFile],
+    token: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """The borrower adds to the thread (and attachments) while the complaint is open."""
+    """The borrower adds to the thread (and attachments) while the complaint is open.
+
+    The same form (`token`) sent again adds nothing; sent again changed, SentBefore."""
     now = now or clock.now()
     if not body.strip() and not files:
         raise ComplaintRefused("nothing_to_send", field="body")
     complaint = _borrower_complaint(borrower, complaint_id)
+    sent_print = fingerprint(body.strip(), files=files)
+    # The complaint's row lock orders sendings of one form: the second one finds the first.
+    earlier = _sent_already(token, "borrower_reply", author_id, complaint.id)
+    if earlier is not None:
+        return _first_result(earlier, sent_print, "reply_sent_before")
     status = lifecycle.next_status(complaint.status, "borrower_reply", Actor.BORROWER)
     if len(attachments(complaint.id)) + len(files) > MAX_ATTACHMENTS:
         raise ComplaintRefused("too_many_files")
+    _, earlier = _record_sending(token, "borrower_reply", author_id, sent_print, complaint.id)
+    if earlier is not None:
+        return _first_result(earlier, sent_print, "reply_sent_before")
     if body.strip():
         _add_message(complaint, author_id, "borrower", body, now)
     _attach(borrower.id, complaint.id, files)
@@ -417,18 +492,27 @@ def staff_action(
     assignee_id: int | None = None,
     outcome: str | None = None,
     relief_minor: int | None = None,
+    token: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
     """One staff action on a complaint: claim, assign, acknowledge, set a status, reply, add an
-    internal note, or resolve. The lifecycle table says whether it is possible now."""
+    internal note, or resolve. The lifecycle table says whether it is possible now. The same
+    form (`token`) sent again does nothing; sent again changed, SentBefore."""
     now = now or clock.now()
     complaint = locked(Complaint, complaint_id)
     if complaint is None:
         raise NotFound()
+    sent_print = fingerprint(action, body.strip(), assignee_id, outcome, relief_minor)
+    earlier = _sent_already(token, "staff_action", staff.id, complaint.id)
+    if earlier is not None:
+        return _first_result(earlier, sent_print, "staff_sent_before")
     status = lifecycle.next_status(complaint.status, action, Actor.STAFF)
     wanted = action == "assign" and valid_id(assignee_id)
     assignee = db.session.get(User, assignee_id) if wanted else None
     _check_staff_input(action, body, assignee, outcome, relief_minor)
+    _, earlier = _record_sending(token, "staff_action", staff.id, sent_print, complaint.id)
+    if earlier is not None:
+        return _first_result(earlier, sent_print, "staff_sent_before")
     details = {}
     if action == "claim":
         complaint.assigned_to_id = staff.id

@@ -76,21 +76,34 @@ def new():
     contact = _contact(form)
     if form.validate_on_submit():
         try:
-            complaint = service.file_complaint(
-                current_user.borrower,
-                current_user.id,
-                category=form.category.data,
-                description=form.description.data,
-                desired_outcome=form.desired_outcome.data,
-                contact_id=contact.id if contact else None,
-                files=_files(form.attachments),
-            )
+            complaint = _file(form, contact)
+        except service.SentBefore as error:
+            return sent_before(error)
         except DomainError as error:
             show_error(form, error, MESSAGES)
         else:
             flash(str(FILED) % {"reference": complaint.reference}, "success")
             return redirect(url_for("complaints.show", complaint_id=complaint.id))
     return _new_page(form, contact)
+
+
+def _file(form, contact):
+    return service.file_complaint(
+        current_user.borrower,
+        current_user.id,
+        category=form.category.data,
+        description=form.description.data,
+        desired_outcome=form.desired_outcome.data,
+        contact_id=contact.id if contact else None,
+        files=_files(form.attachments),
+        token=form.token.data or None,
+    )
+
+
+def sent_before(error, endpoint="complaints.show"):
+    """The form was sent before with something changed: back to the complaint, saying so."""
+    flash(message_for(error, MESSAGES), "error")
+    return redirect(url_for(endpoint, complaint_id=error.values["complaint_id"]))
 
 
 @bp.get("/complaints")
@@ -139,7 +152,10 @@ def reply(complaint_id):
                 complaint_id,
                 form.body.data or "",
                 _files(form.attachments),
+                token=form.token.data or None,
             )
+        except service.SentBefore as error:
+            return sent_before(error)
         except DomainError as error:
             show_error(form, error, MESSAGES)
         else:

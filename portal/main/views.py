@@ -48,9 +48,10 @@ def set_language():
 
 
 @bp.get("/files/<int:file_id>")
-@role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, Role.ADMIN, anonymous_not_found=True)
+@role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, anonymous_not_found=True)
 def download_file(file_id):
-    """An uploaded file, as a download, for its owner or staff only."""
+    """An uploaded file, as a download: for its owner, and for the staff who work with its kind
+    (approvers a request's documents, support a complaint's attachments)."""
     found = file_for_user(current_user, file_id)
     if found is None:
         abort(404)

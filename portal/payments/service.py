@@ -457,12 +457,19 @@ def handle_event(event) -> str:
 
     The event row and its posting are written in the same transaction: if the posting fails,
     neither is kept and Stripe's next delivery applies the event. The savepoint only turns a
-    concurrent delivery of the same event into "duplicate"."""
+    concurrent delivery of the same event into "duplicate".
+
+    The payment row is locked before the event row is written: the event's foreign key takes
+    a share lock on the payment, and two events for one payment (Stripe sends Checkout's
+    completion and the PaymentIntent's success together) that each held that share lock and
+    then asked to lock the payment for update would deadlock on PostgreSQL."""
     event_type = event.get("type")
     if event_type not in HANDLED:
         return "ignored"
     obj = event["data"]["object"]
     payment = _payment_for(obj)
+    if payment is not None:
+        payment = _locked(payment.id)
     try:
         with db.session.begin_nested():
             db.session.add(

@@ -9,6 +9,7 @@ from portal.complaints import service
 from portal.complaints.forms import StaffActionForm
 from portal.complaints.labels import MESSAGES
 from portal.complaints.lifecycle import Actor
+from portal.complaints.views import sent_before
 from portal.errors import DomainError, show_error
 from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_judgement, contact_rules
@@ -95,17 +96,24 @@ def act(complaint_id):
     if not form.validate_on_submit():
         return _page(complaint, form, status=400)
     try:
-        service.staff_action(
-            complaint_id,
-            current_user,
-            request.form.get("action", ""),
-            body=form.body.data or "",
-            assignee_id=int(form.assignee.data) if (form.assignee.data or "").isdigit() else None,
-            outcome=form.outcome.data or None,
-            relief_minor=_relief(form, complaint),
-        )
+        _act(form, complaint)
+    except service.SentBefore as error:
+        return sent_before(error, "support.show")
     except DomainError as error:
         show_error(form, error, MESSAGES)
         return _page(complaint, form, status=400)
     flash(_("Saved."), "success")
     return redirect(url_for("support.show", complaint_id=complaint_id))
+
+
+def _act(form, complaint):
+    return service.staff_action(
+        complaint.id,
+        current_user,
+        request.form.get("action", ""),
+        body=form.body.data or "",
+        assignee_id=int(form.assignee.data) if (form.assignee.data or "").isdigit() else None,
+        outcome=form.outcome.data or None,
+        relief_minor=_relief(form, complaint),
+        token=form.token.data or None,
+    )

@@ -13,45 +13,13 @@ from portal.complaints import service
 from portal.complaints.lifecycle import ActionRefused, Actor
 from portal.complaints.models import Complaint
 from portal.extensions import db
-from portal.loans.models import ContactLogEntry
 from portal.outbox.models import OutboxMessage
 from portal.uploads import UploadedFile
-from tests.helpers import NOW, TODAY, log_in, shanghai
+from tests.helpers import NOW, log_in
 
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 AMR = b"#!AMR\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-@pytest.fixture
-def late_call(app, make_borrower):
-    """A borrower with a call at 23:10 Shanghai time two days ago (breaks the quiet hours)."""
-
-    def make(**extra):
-        record = make_borrower(language="en", **extra)
-        when = shanghai(TODAY - timedelta(days=2), 23, 10)
-        with app.app_context():
-            entry = ContactLogEntry(
-                loan_id=record.loan_id,
-                reference=f"LATE-{record.loan_id}",
-                contacted_at=when,
-                channel="call",
-                party="borrower",
-                agent="A023",
-                outcome="answered",
-            )
-            db.session.add(entry)
-            db.session.commit()
-            record.contact_id = entry.id
-        return record
-
-    return make
 
 
 def file_complaint(client, contact_id=None, files=(), **fields):
@@ -412,17 +380,6 @@ def test_data_download_includes_complaints_without_internal_notes(
     (exported,) = data["complaints"]
     assert exported["reference"] == complaint.reference
     assert [m["text"] for m in exported["messages"]] == ["Visible reply"]
-
-
-def test_the_same_complaint_sent_twice_is_filed_once(app, client, late_call):
-    record = late_call()
-    log_in(client, record.phone)
-    first = file_complaint(client, record.contact_id)
-    second = file_complaint(client, record.contact_id)
-    assert first.location == second.location
-    assert len(complaints(app)) == 1
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
 
 
 def test_pages_offer_only_what_the_lifecycle_allows(app, late_call, make_staff):

@@ -175,6 +175,7 @@ def test_data_download_holds_only_my_data_and_is_audited(
     response = client.get("/rights/my-data.json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.text)
     assert data["borrower"]["mobile_number"] == overdue_borrower.phone
     assert [loan["loan_number"] for loan in data["loans"]] == [overdue_borrower.loan_number]

@@ -1,4 +1,5 @@
-"""Supporting documents: checked by content, stored safely, served only to owner and staff."""
+"""Supporting documents: checked by content, stored safely, served only to owner and the staff
+who work with them."""
 
 import gc
 import io
@@ -7,8 +8,10 @@ import os
 import pytest
 import sqlalchemy as sa
 
+from portal.complaints import service as complaints
 from portal.extensions import db
-from portal.uploads import UploadedFile, path_of
+from portal.loans.models import Borrower
+from portal.uploads import CheckedFile, UploadedFile, path_of
 from tests.helpers import log_in
 from tests.plans.test_requests import EN, open_request, plan_form, submit
 
@@ -120,3 +123,69 @@ def test_another_borrower_cannot_add_documents(app, client, my_request, make_bor
         content_type="multipart/form-data",
     )
     assert response.status_code == 404 and stored(app) == []
+
+
+# --- who downloads which file ------------------------------------------------------------
+# The borrower who uploaded it, and the staff role that works with its kind (approvers a
+# request's documents, support a complaint's attachments); nobody else, not even an
+# administrator. Downloads are never cached.
+
+# (who, the request document, the complaint attachment): 200 or 404.
+ACCESS = [
+    ("owner", 200, 200),
+    ("other_borrower", 404, 404),
+    ("approver", 200, 404),
+    ("support", 404, 200),
+    ("admin", 404, 404),
+    ("anonymous", 404, 404),
+]
+
+
+@pytest.fixture
+def two_files(app, client, my_request):
+    """The borrower's request document and complaint attachment, by kind."""
+    record, hardship = my_request
+    assert upload(client, hardship.id, ("payslip.png", PNG)).status_code == 200
+    with app.app_context():
+        complaints.file_complaint(
+            db.session.get(Borrower, record.borrower_id),
+            record.user_id,
+            category="other",
+            description="The agent shouted.",
+            desired_outcome="",
+            contact_id=None,
+            files=[CheckedFile("recording.pdf", "application/pdf", PDF)],
+        )
+        db.session.commit()
+        found = {f.subject_type: f.id for f in db.session.scalars(sa.select(UploadedFile)).all()}
+    assert set(found) == {"hardship_request", "complaint"}
+    return found["hardship_request"], found["complaint"]
+
+
+def _client_of(app, client, who, make_borrower, make_staff):
+    if who == "owner":
+        return client
+    visitor = app.test_client()
+    if who == "other_borrower":
+        log_in(visitor, make_borrower().phone)
+    elif who != "anonymous":
+        log_in(visitor, make_staff(who).email)
+    return visitor
+
+
+@pytest.mark.parametrize("who, document, attachment", ACCESS)
+def test_each_role_reaches_only_the_files_it_works_with(
+    app, client, two_files, make_borrower, make_staff, who, document, attachment
+):
+    visitor = _client_of(app, client, who, make_borrower, make_staff)
+    document_id, attachment_id = two_files
+    for file_id, expected, content in (
+        (document_id, document, PNG),
+        (attachment_id, attachment, PDF),
+    ):
+        response = visitor.get(f"/files/{file_id}")
+        assert response.status_code == expected, (who, file_id)
+        assert response.headers["Cache-Control"] == "no-store"
+        if expected == 200:
+            assert response.data == content
+            assert "attachment" in response.headers["Content-Disposition"]
