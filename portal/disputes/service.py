@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from portal import audit, clock
+from portal import audit, clock, notices
 from portal.disputes import lifecycle
 from portal.disputes.models import Dispute
 from portal.errors import DomainError, NotFound
@@ -82,6 +82,7 @@ def open_dispute(
         borrower_id=borrower.id,
         details={"kind": kind, "loan_id": loan.id, "entry_id": dispute.journal_entry_id},
     )
+    notices.dispute_received(dispute)
     db.session.flush()
     return dispute
 
@@ -177,5 +178,6 @@ def answer_dispute(
         borrower_id=dispute.borrower_id,
         details={"held_days": dispute.held_days, "files": len(files)},
     )
+    notices.dispute_answered(dispute)
     db.session.flush()
     return dispute

@@ -442,3 +442,45 @@ def complaint_reopened(complaint) -> None:
         page = _complaint_page(complaint)
     key = f"complaint_reopened:{complaint.id}:{complaint.disputed_at.isoformat()}"
     send(borrower, "complaint_reopened", subject, body, page, key=key)
+
+
+# --- disputes -----------------------------------------------------------------------------------
+
+
+def _dispute_page(dispute) -> str:
+    return link("disputes.show", dispute_id=dispute.id)
+
+
+def dispute_received(dispute) -> None:
+    """The borrower disputed a loan or an amount: escalation is held until the lender answers."""
+    borrower = dispute.borrower
+    with _in_language(borrower):
+        w = _Writer(borrower, dispute.loan.currency)
+        subject = gettext(
+            "We received your dispute about loan %(number)s", number=dispute.loan.loan_number
+        )
+        body = gettext(
+            "We received your dispute about loan %(number)s. Collection on this loan is on hold "
+            "until the lender answers with its evidence, by %(date)s at the latest.",
+            number=dispute.loan.loan_number,
+            date=w.day(dispute.due_at),
+        )
+        page = _dispute_page(dispute)
+    send(borrower, "dispute_received", subject, body, page, key=f"dispute_received:{dispute.id}")
+
+
+def dispute_answered(dispute) -> None:
+    """The lender answered a dispute: the hold ends; the answer is on its page."""
+    borrower = dispute.borrower
+    with _in_language(borrower):
+        subject = gettext(
+            "The lender answered your dispute about loan %(number)s",
+            number=dispute.loan.loan_number,
+        )
+        body = gettext(
+            "The lender answered your dispute about loan %(number)s. Read the answer and its "
+            "evidence in the borrower portal; if you do not agree, you can complain from there.",
+            number=dispute.loan.loan_number,
+        )
+        page = _dispute_page(dispute)
+    send(borrower, "dispute_answered", subject, body, page, key=f"dispute_answered:{dispute.id}")

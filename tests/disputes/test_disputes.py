@@ -199,3 +199,27 @@ def test_a_promise_and_a_dispute_at_once_hold_each_day_once(
     assert (
         "the next stage, Phone contact, starts on November 29, 2026." in client.get("/loans").text
     )
+
+
+def test_the_borrower_is_told_of_the_dispute_and_of_the_answer_once(
+    app, client, overdue, make_staff
+):
+    from portal.auth.models import User
+    from portal.disputes.service import answer_dispute
+    from portal.outbox.models import OutboxMessage
+
+    dispute(client, overdue)
+    client.post(f"/loans/{overdue.loan_id}/dispute", data={"kind": "wrong_amount"})  # refused
+    staff = make_staff("support")
+    with app.app_context():
+        dispute_id = db.session.scalar(sa.select(Dispute.id))
+        answer_dispute(dispute_id, db.session.get(User, staff.user_id), answer="No.", files=[])
+        db.session.commit()
+        messages = db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.purpose.in_(("dispute_received", "dispute_answered")))
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [m.purpose for m in messages] == ["dispute_received", "dispute_answered"]
+        assert overdue.loan_number in messages[0].body
+        assert f"/disputes/{dispute_id}" in messages[1].body
