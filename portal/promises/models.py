@@ -14,12 +14,17 @@ from portal.promises import lifecycle
 
 
 class PromiseRuleSet(db.Model):
-    """Limits for promises to pay (the "default" set, or one per loan product)."""
+    """Limits for promises to pay (the "default" set, or one per loan product).
+
+    Effective-dated: a change is a new row with the time it takes effect.
+    """
 
     __tablename__ = "promise_rule_sets"
+    __table_args__ = (sa.UniqueConstraint("name", "effective_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     max_days: Mapped[int]
     max_promises: Mapped[int]
     period_days: Mapped[int]

@@ -7,7 +7,7 @@ standing promise of each loan as a Hold ending on its date. Flushes only; never 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -23,6 +23,8 @@ from portal.promises.models import Promise, PromiseRuleSet
 from portal.promises.rules import RULE_FIELDS, PromiseRefused, PromiseRules
 
 SUBJECT = "promise"
+# The rule sets held before they were effective-dated have been in force since then.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ensure_promise_rules() -> None:
@@ -31,17 +33,27 @@ def ensure_promise_rules() -> None:
     if found is None:
         defaults = PromiseRules()
         db.session.add(
-            PromiseRuleSet(name="default", **{f: getattr(defaults, f) for f in RULE_FIELDS})
+            PromiseRuleSet(
+                name="default",
+                effective_from=BEGINNING,
+                **{f: getattr(defaults, f) for f in RULE_FIELDS},
+            )
         )
         db.session.flush()
 
 
-def promise_rules(product: str | None = None) -> PromiseRules:
-    """The rules for a loan product (its own set if there is one, else the default)."""
+def promise_rules(product: str | None = None, at: datetime | None = None) -> PromiseRules:
+    """The rules in force at `at` (now by default) for a loan product (its own set if there
+    is one, else the default)."""
     rows = {
         row.name: row
         for row in db.session.scalars(
-            sa.select(PromiseRuleSet).where(PromiseRuleSet.name.in_([product or "", "default"]))
+            sa.select(PromiseRuleSet)
+            .where(
+                PromiseRuleSet.name.in_([product or "", "default"]),
+                PromiseRuleSet.effective_from <= (at or clock.now()),
+            )
+            .order_by(PromiseRuleSet.effective_from)
         )
     }
     row = rows.get(product or "") or rows.get("default")

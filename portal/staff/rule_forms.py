@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal.complaints.labels import PRIORITY_NAMES, QUEUE_NAMES
 from portal.complaints.rules import CATEGORIES
 from portal.holidays.labels import KIND_NAMES
-from portal.staff.rule_labels import CONTACT_RULE_FIELDS, PLAN_RULE_FIELDS
+from portal.staff.rule_labels import CONTACT_RULE_FIELDS, PLAN_RULE_FIELDS, PROMISE_RULE_FIELDS
 
 NUMBER = _l("Enter a whole number.")
 TIME = _l("Enter a time as HH:MM.")
@@ -162,6 +162,26 @@ class PlanRulesForm(FlaskForm):
     decision_due_days = _number("decision_due_days")
     offer_valid_days = _number("offer_valid_days")
     grace_days = _number("grace_days")
+    effective_from = DateTimeLocalField(
+        _l("Takes effect at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time."),
+        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
+    )
+
+
+def _promise_number(name):
+    return IntegerField(
+        PROMISE_RULE_FIELDS[name], validators=[InputRequired(NUMBER)], invalid_value_message=NUMBER
+    )
+
+
+class PromiseRulesForm(FlaskForm):
+    name = HiddenField(validators=[InputRequired()])
+    max_days = _promise_number("max_days")
+    max_promises = _promise_number("max_promises")
+    period_days = _promise_number("period_days")
     effective_from = DateTimeLocalField(
         _l("Takes effect at"),
         validators=[Optional()],

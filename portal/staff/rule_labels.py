@@ -45,6 +45,11 @@ PLAN_RULE_FIELDS = {
     "offer_valid_days": _l("Offers valid for (days)"),
     "grace_days": _l("Grace before a plan breaks (days)"),
 }
+PROMISE_RULE_FIELDS = {
+    "max_days": _l("Latest promised day (days ahead)"),
+    "max_promises": _l("Promises per loan in a period, at most"),
+    "period_days": _l("Period (days)"),
+}
 MESSAGES = {
     "out_of_range": _l("Enter a whole number from %(low)s to %(high)s."),
     "quiet_hours_length": _l("Quiet hours must last from %(low)s to %(high)s hours."),

@@ -17,6 +17,8 @@ from portal.loans.contact_rules import ContactRules
 from portal.loans.service import contact_rules
 from portal.plans.service import plan_rules
 from portal.plans.terms import PlanRules
+from portal.promises.rules import PromiseRules
+from portal.promises.service import promise_rules
 from portal.security import Role, role_required
 from portal.staff import rules_service
 from portal.staff.rule_forms import (
@@ -24,10 +26,16 @@ from portal.staff.rule_forms import (
     ContactRulesForm,
     LadderForm,
     PlanRulesForm,
+    PromiseRulesForm,
     RemoveDayForm,
     RoutesForm,
 )
-from portal.staff.rule_labels import CONTACT_RULE_FIELDS, MESSAGES, PLAN_RULE_FIELDS
+from portal.staff.rule_labels import (
+    CONTACT_RULE_FIELDS,
+    MESSAGES,
+    PLAN_RULE_FIELDS,
+    PROMISE_RULE_FIELDS,
+)
 
 bp = Blueprint("rules", __name__, url_prefix="/staff/rules")
 
@@ -271,6 +279,67 @@ def plans_confirm():
         return _plan_page(form)
     flash(_("The plan rules were changed."), "success")
     return redirect(url_for("rules.plans", name=form.name.data))
+
+
+def _proposed_promise_rules(form: PromiseRulesForm) -> PromiseRules:
+    return PromiseRules(**{f: form[f].data for f in rules_service.PROMISE_RULE_FIELDS})
+
+
+def _promise_page(form, status=200):
+    return render_template(
+        "staff/promise_rules.html",
+        form=form,
+        names=rules_service.promise_rule_set_names(),
+        versions=rules_service.promise_rule_versions(form.name.data),
+        now=clock.now(),
+        labels_=PROMISE_RULE_FIELDS,
+    ), status
+
+
+@bp.get("/promises")
+@role_required(Role.ADMIN)
+def promises():
+    """A promise rule set: its versions with effect times, and a form for a change."""
+    name = request.args.get("name", "default")
+    if name not in rules_service.promise_rule_set_names():
+        abort(404)
+    return _promise_page(PromiseRulesForm(data={**asdict(promise_rules(name)), "name": name}))
+
+
+@bp.post("/promises/preview")
+@role_required(Role.ADMIN)
+def promises_preview():
+    """Step 1 of 2: check a promise rule change and show what it changes, before saving
+    anything."""
+    form = PromiseRulesForm()
+    if not form.validate():
+        return _promise_page(form)
+    try:
+        preview = rules_service.preview_promise_rules(
+            form.name.data, _proposed_promise_rules(form), _when(form)
+        )
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
+        return _promise_page(form)
+    return render_template("staff/promise_rules_preview.html", form=form, preview=preview)
+
+
+@bp.post("/promises")
+@role_required(Role.ADMIN)
+def promises_confirm():
+    """Step 2 of 2: save the previewed promise rules as a new version (audited)."""
+    form = PromiseRulesForm()
+    if "edit" in request.form or not form.validate():
+        return _promise_page(form)
+    try:
+        rules_service.schedule_promise_rules(
+            form.name.data, _proposed_promise_rules(form), _when(form)
+        )
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
+        return _promise_page(form)
+    flash(_("The promise rules were changed."), "success")
+    return redirect(url_for("rules.promises", name=form.name.data))
 
 
 def _calendar_page(year: int, form: CalendarDayForm, status=200):

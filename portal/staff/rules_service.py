@@ -29,6 +29,11 @@ from portal.plans.models import HardshipRequest, PaymentPlan, PlanRuleSet
 from portal.plans.service import RULE_FIELDS as PLAN_RULE_FIELDS
 from portal.plans.service import plan_rules
 from portal.plans.terms import PlanRules, plan_rule_problems
+from portal.promises import lifecycle as promise_lifecycle
+from portal.promises.models import Promise, PromiseRuleSet
+from portal.promises.rules import RULE_FIELDS as PROMISE_RULE_FIELDS
+from portal.promises.rules import PromiseRules
+from portal.promises.service import promise_rules
 
 RULE_SET = "default"
 # The preview judges the contacts of this many past days by the current and proposed rules.
@@ -441,5 +446,95 @@ def plan_rule_versions(name: str) -> list[PlanRuleSet]:
             sa.select(PlanRuleSet)
             .where(PlanRuleSet.name == name)
             .order_by(PlanRuleSet.effective_from.desc())
+        )
+    )
+
+
+# --- promise rules ------------------------------------------------------------------------------
+
+# What an administrator may set each promise rule to (inclusive).
+PROMISE_RULE_LIMITS = {"max_days": (1, 30), "max_promises": (1, 10), "period_days": (1, 365)}
+
+
+@dataclass
+class PromiseRulesPreview:
+    name: str
+    effective_from: datetime | None
+    changes: dict[str, tuple[object, object]]
+    standing_promises: int  # promises standing now, judged by the rules in force when made
+
+
+def promise_rule_set_names() -> list[str]:
+    names = set(db.session.scalars(sa.select(PromiseRuleSet.name).distinct()))
+    return ["default", *sorted(names - {"default"})]
+
+
+def promise_rule_problems(rules: PromiseRules) -> list[tuple[str, str, dict]]:
+    """What is wrong with a proposed promise rule set: (code, field, values) for each problem."""
+    return [
+        ("out_of_range", field, {"low": low, "high": high})
+        for field, (low, high) in PROMISE_RULE_LIMITS.items()
+        if not low <= getattr(rules, field) <= high
+    ]
+
+
+def _proposed_promise_rules(name: str, proposed: PromiseRules, effective_from: datetime | None):
+    if name not in promise_rule_set_names():
+        raise NotFound()
+    for code, field, values in promise_rule_problems(proposed):
+        raise RuleChangeRefused(code, field=field, **values)
+    starts = check_change(None, effective_from)
+    old, new = asdict(promise_rules(name, starts)), asdict(proposed)
+    changes = {f: (old[f], new[f]) for f in PROMISE_RULE_FIELDS if old[f] != new[f]}
+    return starts, changes
+
+
+def preview_promise_rules(
+    name: str, proposed: PromiseRules, effective_from: datetime | None
+) -> PromiseRulesPreview:
+    """What a promise rule change would do: the values that change, and how many promises
+    stand now (they keep the rules in force when they were made)."""
+    _, changes = _proposed_promise_rules(name, proposed, effective_from)
+    standing_now = db.session.scalar(
+        sa.select(sa.func.count(Promise.id)).where(Promise.status == promise_lifecycle.STANDING)
+    )
+    return PromiseRulesPreview(name, effective_from, changes, standing_now or 0)
+
+
+def schedule_promise_rules(
+    name: str, proposed: PromiseRules, effective_from: datetime | None
+) -> None:
+    """Add a version of the promise rule set `name` that takes effect then (or now)."""
+    starts, changes = _proposed_promise_rules(name, proposed, effective_from)
+    if not changes:
+        raise RuleChangeRefused("nothing_changes")
+    taken = db.session.scalar(
+        sa.select(PromiseRuleSet.id).where(
+            PromiseRuleSet.name == name, PromiseRuleSet.effective_from == starts
+        )
+    )
+    if taken is not None:
+        raise RuleChangeRefused("effective_taken", field="effective_from")
+    version = PromiseRuleSet(name=name, effective_from=starts, **asdict(proposed))
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "rules.promise_rules_changed",
+        subject_type="promise_rule_set",
+        subject_id=version.id,
+        details={
+            "rule_set": name,
+            "effective_from": starts.isoformat(),
+            "changes": {f: [old, new] for f, (old, new) in changes.items()},
+        },
+    )
+
+
+def promise_rule_versions(name: str) -> list[PromiseRuleSet]:
+    return list(
+        db.session.scalars(
+            sa.select(PromiseRuleSet)
+            .where(PromiseRuleSet.name == name)
+            .order_by(PromiseRuleSet.effective_from.desc())
         )
     )

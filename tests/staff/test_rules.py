@@ -392,3 +392,130 @@ def test_plan_rules_are_previewed_then_take_effect_at_their_time_audited(
             "min_installment_minor": [10_000, 20_000],
         }
     assert "Scheduled" in client.get("/staff/rules/plans").text
+
+
+# --- promise rules ------------------------------------------------------------------------------
+
+PROMISE_RULES = {
+    "name": "default",
+    "max_days": "7",
+    "max_promises": "2",
+    "period_days": "30",
+    "effective_from": "",
+}
+
+
+@pytest.mark.parametrize(
+    "changed, message",
+    [
+        ({"max_days": "0"}, "Enter a whole number from 1 to 30."),
+        ({"max_days": "31"}, "Enter a whole number from 1 to 30."),
+        ({"max_promises": "11"}, "Enter a whole number from 1 to 10."),
+        ({"period_days": "366"}, "Enter a whole number from 1 to 365."),
+        ({"period_days": "many"}, "Enter a whole number."),
+        ({"effective_from": "2020-01-01T09:00"}, "cannot take effect in the past"),
+        ({}, "These are the rules already in force at that time."),
+    ],
+)
+def test_a_promise_rule_change_is_checked(app, client, login_as, changed, message):
+    from portal.promises.models import PromiseRuleSet
+
+    _admin(client, login_as)
+    for step in ("/staff/rules/promises/preview", "/staff/rules/promises"):
+        response = client.post(step, data={**PROMISE_RULES, **changed})
+        if not changed and step.endswith("preview"):
+            continue  # an unchanged set previews as "nothing changes"
+        assert response.status_code == 200 and message in response.text, step
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PromiseRuleSet.id))) == 1
+
+
+def test_the_promise_rules_are_in_the_chinese_catalogs(app, client, login_as):
+    _admin(client, login_as)
+    client.post("/language", data={"language": "zh_Hans", "next": "/"})
+    page = client.get("/staff/rules/promises").text
+    assert "还款承诺规则" in page
+    response = client.post(
+        "/staff/rules/promises/preview", data={**PROMISE_RULES, "max_days": "31"}
+    )
+    assert "Enter a whole number" not in response.text
+
+
+def _overdue_borrower(app, make_borrower):
+    from portal.loans.models import LoanDueDate
+
+    record = make_borrower(language="en", principal=1_000_000)
+    with app.app_context():
+        for days, principal in ((-3, 30_000), (60, 970_000)):
+            db.session.add(
+                LoanDueDate(
+                    loan_id=record.loan_id,
+                    due_on=TODAY + timedelta(days=days),
+                    principal_minor=principal,
+                    interest_minor=0,
+                )
+            )
+        db.session.commit()
+    return record
+
+
+def _promise(client, record, days):
+    return client.post(
+        f"/loans/{record.loan_id}/promise",
+        data={"amount": "300.00", "due_on": (TODAY + timedelta(days=days)).isoformat()},
+    )
+
+
+def test_promise_rules_are_previewed_then_take_effect_at_their_time_audited(
+    app, client, clock, runner, login_as, make_borrower
+):
+    from portal.promises.models import Promise
+    from portal.promises.service import promise_rules
+    from tests.helpers import log_in
+
+    borrower = _overdue_borrower(app, make_borrower)
+    admin = _admin(client, login_as)
+    changed = {**PROMISE_RULES, "max_days": "3", "max_promises": "3"}
+    page = client.post("/staff/rules/promises/preview", data=changed)
+    assert page.status_code == 200
+    assert "0 promises stand now" in page.text
+    assert "Latest promised day (days ahead)" in page.text
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(AuditEntry.id)).where(
+                    AuditEntry.action == "rules.promise_rules_changed"
+                )
+            )
+            == 0
+        )
+    later = (NOW + timedelta(hours=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    assert (
+        client.post("/staff/rules/promises", data={**changed, "effective_from": later}).status_code
+        == 302
+    )
+    assert "Scheduled" in client.get("/staff/rules/promises").text
+    with app.app_context():
+        assert promise_rules("personal").max_days == 7
+        assert promise_rules("personal", NOW + timedelta(hours=2)).max_days == 3
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "rules.promise_rules_changed")
+        )
+        assert entry.actor_user_id == admin.user_id
+        assert entry.details["changes"] == {"max_days": [7, 3], "max_promises": [2, 3]}
+
+    # Made before the change takes effect: judged by the old rules (up to 7 days ahead).
+    borrower_client = app.test_client()
+    assert log_in(borrower_client, borrower.phone).status_code == 302
+    assert _promise(borrower_client, borrower, days=5).status_code == 302
+    clock.shift(timedelta(days=6))
+    assert "promises_broken 1" in runner.invoke(args=["portal", "tick"]).output
+
+    # Made after: judged by the new ones (up to 3 days ahead).
+    log_in(borrower_client, borrower.phone)
+    refused = _promise(borrower_client, borrower, days=11)
+    assert refused.status_code == 200
+    assert "Choose a day within 3 days from today." in refused.text
+    assert _promise(borrower_client, borrower, days=9).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Promise.id))) == 2
