@@ -196,9 +196,15 @@ def _at_once(clients, send):
 
 
 def _logged_in(app, identifier, times):
-    clients = [app.test_client() for _ in range(times)]
-    for each in clients:
-        assert log_in(each, identifier).status_code == 302
+    """`times` clients of one browser, logged in once (a staff code works only once, so a
+    second login in the same 30 seconds would be refused, as it should)."""
+    first = app.test_client()
+    assert log_in(first, identifier).status_code == 302
+    clients = [first]
+    for _ in range(times - 1):
+        other = app.test_client()
+        other._cookies = dict(first._cookies)  # the same browser: its cookies, its session
+        clients.append(other)
     return clients
 
 
