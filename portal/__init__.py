@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     configure_proxy(app)
+    configure_request_limits(app)
     configure_extensions(app)
     configure_transactions(app)
     configure_templates(app)
@@ -37,6 +38,14 @@ def configure_proxy(app: Flask) -> None:
     hops = app.config["TRUSTED_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def configure_request_limits(app: Flask) -> None:
+    # Registered before the extensions: CSRF protection reads the form in its own
+    # before_request hook, so the views that take uploads must raise the limit earlier.
+    from portal.uploads import allow_upload_bodies
+
+    app.before_request(allow_upload_bodies)
 
 
 def configure_extensions(app: Flask) -> None:

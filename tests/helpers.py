@@ -54,8 +54,30 @@ class FrozenClock:
         self._traveller.shift(delta)
 
 
+# --- forms, sent as a browser sends them --------------------------------------------------------
+# CSRF protection is on in the tests as in production: a form is posted with the token the
+# browser read from a page of the same session (every page has one: the language switcher).
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def csrf_token(client, page: str = "/", **kwargs) -> str:
+    """The CSRF token on `page`, read from its HTML as a browser has it."""
+    response = client.get(page, **kwargs)
+    field = CSRF_INPUT.search(response.text)
+    assert field, f"no CSRF token on {page} ({response.status_code})"
+    return VALUE.search(field.group(0)).group(1)
+
+
+def submit_form(client, page: str, data=None, *, to: str | None = None, **kwargs):
+    """Open `page`, then post `data` with the page's CSRF token to `to` (the page itself by
+    default), as a browser submits a form on that page."""
+    token = csrf_token(client, page, headers=kwargs.get("headers"))
+    return client.post(to or page, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
 def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):
-    return client.post("/login", data={"identifier": identifier, "password": password, **extra})
+    return submit_form(client, "/login", {"identifier": identifier, "password": password, **extra})
 
 
 def outbox_bodies() -> list[str]:

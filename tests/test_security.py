@@ -1,9 +1,13 @@
 """Security headers, CSRF, size limits and error pages."""
 
+import gc
+import io
+
 import pytest
 
 from portal import create_app
 from portal.security import CONTENT_SECURITY_POLICY, is_safe_next
+from tests.helpers import submit_form
 
 
 def test_pages_carry_security_headers(client):
@@ -50,6 +54,23 @@ def test_oversized_request_gets_a_friendly_413(client):
     )
     assert response.status_code == 413
     assert "too large" in response.text
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_only_views_that_take_uploads_accept_large_bodies(app, client, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_as("borrower")
+    big = {"reason": "x" * (2 * 1024 * 1024)}
+    response = submit_form(client, "/complaints", big, to="/complaints/1/dispute")
+    assert response.status_code == 413
+    # A visitor who is not logged in cannot send a large body to an upload address either.
+    anonymous = app.test_client()
+    files = {"attachments": [(io.BytesIO(b"0" * (2 * 1024 * 1024)), "a.png")]}
+    response = submit_form(
+        anonymous, "/", files, to="/complaints/new", content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    gc.collect()
 
 
 @pytest.mark.parametrize(

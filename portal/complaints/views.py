@@ -18,8 +18,8 @@ from portal.security import Role, role_required
 from portal.uploads import (
     AUDIO_TYPES,
     DOCUMENT_TYPES,
-    REQUEST_LIMIT,
     UploadRefused,
+    accepts_uploads,
     check_files,
 )
 
@@ -66,9 +66,9 @@ def _new_page(form, contact):
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
+@accepts_uploads
 def new():
     """File a complaint; from a contact-log entry the contact is filled in."""
-    request.max_content_length = REQUEST_LIMIT
     form = ComplaintForm()
     contact = _contact(form)
     if form.validate_on_submit():
@@ -123,9 +123,9 @@ def show(complaint_id):
 
 @bp.post("/complaints/<int:complaint_id>/reply")
 @role_required(Role.BORROWER)
+@accepts_uploads
 def reply(complaint_id):
     """Add a message or attachments while the complaint is open."""
-    request.max_content_length = REQUEST_LIMIT
     complaint = own(Complaint, complaint_id)
     form = ReplyForm()
     if form.validate_on_submit():

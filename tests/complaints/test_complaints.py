@@ -15,12 +15,14 @@ from portal.complaints.models import Complaint
 from portal.extensions import db
 from portal.loans.models import ContactLogEntry
 from portal.outbox.models import OutboxMessage
-from portal.uploads import UploadedFile
-from tests.helpers import NOW, TODAY, log_in, shanghai
+from portal.uploads import REQUEST_LIMIT, UploadedFile
+from tests.helpers import NOW, TODAY, log_in, shanghai, submit_form
 
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 AMR = b"#!AMR\n" + b"\x00" * 32
+# A call recording or a phone photo: far above the 1 MB limit of an ordinary form.
+RECORDING = b"ID3" + b"\x01" * (3 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -165,6 +167,54 @@ def test_bad_attachments_are_refused_and_nothing_is_stored(
     assert "They called me at 23:10." in response.text
     assert complaints(app) == [] and stored_files(app) == []
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_recording_of_3_mb_is_accepted_with_csrf_protection_on(
+    app, client, late_call, upload_dir
+):
+    app.config["WTF_CSRF_ENABLED"] = True
+    record = late_call()
+    log_in(client, record.phone)
+    data = {
+        "category": "harassment",
+        "description": "The agent shouted at me; the recording is attached.",
+        "desired_outcome": "",
+        "attachments": [(io.BytesIO(RECORDING), "call.mp3")],
+    }
+    response = submit_form(client, "/complaints/new", data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    assert [(f.content_type, f.size_bytes) for f in stored_files(app)] == [
+        ("audio/mpeg", len(RECORDING))
+    ]
+    (complaint,) = complaints(app)
+    reply = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"body": "A second recording.", "attachments": [(io.BytesIO(RECORDING), "two.mp3")]},
+        to=f"/complaints/{complaint.id}/reply",
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 302 and len(stored_files(app)) == 2
+    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_body_over_the_upload_limit_gets_the_size_page(app, client, late_call, upload_dir):
+    app.config["WTF_CSRF_ENABLED"] = True
+    record = late_call()
+    log_in(client, record.phone)
+    data = {
+        "category": "harassment",
+        "description": "Too much.",
+        "attachments": [(io.BytesIO(b"ID3" + b"0" * REQUEST_LIMIT), "long.mp3")],
+    }
+    response = submit_form(
+        client, "/complaints/new", data, content_type="multipart/form-data", headers=EN
+    )
+    assert response.status_code == 413 and "What you sent is too large" in response.text
+    assert complaints(app) == [] and stored_files(app) == []
     gc.collect()
 
 

@@ -8,12 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.uploads import UploadedFile, path_of
-from tests.helpers import log_in
+from portal.uploads import REQUEST_LIMIT, UploadedFile, path_of
+from tests.helpers import log_in, submit_form
 from tests.plans.test_requests import EN, open_request, plan_form, submit
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"x" * 64
+# A photo as a phone takes it: far above the 1 MB limit of an ordinary form.
+PHONE_PHOTO = b"\xff\xd8\xff\xe0" + b"\x01" * (3 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -93,6 +95,44 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     assert message in page.text
     assert stored(app) == []
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_phone_photo_is_accepted_with_csrf_protection_on(app, client, my_request):
+    app.config["WTF_CSRF_ENABLED"] = True
+    _record, hardship = my_request
+    page = submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        {"documents": [(io.BytesIO(PHONE_PHOTO), "IMG_0001.jpg")]},
+        to=f"/requests/{hardship.id}/documents",
+        content_type="multipart/form-data",
+        follow_redirects=True,
+        headers=EN,
+    )
+    assert "Your documents have been added." in page.text
+    assert [(f.content_type, f.size_bytes) for f in stored(app)] == [
+        ("image/jpeg", len(PHONE_PHOTO))
+    ]
+    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_body_over_the_upload_limit_gets_the_size_page(app, client, my_request):
+    app.config["WTF_CSRF_ENABLED"] = True
+    _record, hardship = my_request
+    huge = b"%PDF-" + b"0" * REQUEST_LIMIT
+    response = submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        {"documents": [(io.BytesIO(huge), "huge.pdf")]},
+        to=f"/requests/{hardship.id}/documents",
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert response.status_code == 413 and "What you sent is too large" in response.text
+    assert stored(app) == []
     gc.collect()
 
 
