@@ -61,12 +61,16 @@ CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
 VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
-def csrf_token(client, page: str = "/", **kwargs) -> str:
-    """The CSRF token on `page`, read from its HTML as a browser has it."""
-    response = client.get(page, **kwargs)
-    field = CSRF_INPUT.search(response.text)
-    assert field, f"no CSRF token on {page} ({response.status_code})"
+def csrf_token_in(html: str) -> str:
+    """The CSRF token in a page's HTML."""
+    field = CSRF_INPUT.search(html)
+    assert field, "no CSRF token on the page"
     return VALUE.search(field.group(0)).group(1)
+
+
+def csrf_token(client, page: str = "/", **kwargs) -> str:
+    """The CSRF token on `page` (after its redirects), read from its HTML as a browser has it."""
+    return csrf_token_in(client.get(page, follow_redirects=True, **kwargs).text)
 
 
 def submit_form(client, page: str, data=None, *, to: str | None = None, **kwargs):
@@ -78,6 +82,11 @@ def submit_form(client, page: str, data=None, *, to: str | None = None, **kwargs
 
 def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):
     return submit_form(client, "/login", {"identifier": identifier, "password": password, **extra})
+
+
+def log_out(client):
+    """Press "Log out" (in the header of every page)."""
+    return submit_form(client, "/", to="/logout")
 
 
 def outbox_bodies() -> list[str]:

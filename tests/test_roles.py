@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from portal.audit import AuditEntry
 from portal.extensions import db
+from tests.helpers import csrf_token
 
 ROLES = ("borrower", "support", "approver", "admin")
 # Routes anyone may open; every other route must declare the roles it lets in.
@@ -129,6 +130,7 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
     me = login_as(role)
     if role == "borrower":
         _with_request_and_file(app, me)
+    token = csrf_token(client)
     for endpoint, (rule, allowed) in _role_routes(app).items():
         # A borrower opens their own records; staff open the target borrower's.
         url = _url(rule, me if role == "borrower" else target)
@@ -139,7 +141,7 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
             # State-changing routes: other roles never reach the form handling.
             if role in allowed:
                 continue
-            response = client.post(url)
+            response = client.post(url, data={"csrf_token": token})
             expected = 404
         assert response.status_code == expected, (endpoint, role, response.status_code)
 
@@ -147,9 +149,12 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
 def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     target = _with_request_and_file(app, make_borrower())
+    token = csrf_token(client)  # a visitor's browser has one from any page
     for _endpoint, (rule, _allowed) in _role_routes(app).items():
-        method = "get" if "GET" in rule.methods else "post"
-        response = getattr(client, method)(_url(rule, target))
+        if "GET" in rule.methods:
+            response = client.get(_url(rule, target))
+        else:
+            response = client.post(_url(rule, target), data={"csrf_token": token})
         if rule.endpoint == "main.download_file":
             # A private file's address is not even hinted at.
             assert response.status_code == 404

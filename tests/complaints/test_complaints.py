@@ -1,6 +1,5 @@
 """Complaints end to end: filing (about a contact, with files), staff work, answers, time."""
 
-import gc
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -66,9 +65,11 @@ def file_complaint(client, contact_id=None, files=(), **fields):
     if contact_id:
         data["contact"] = str(contact_id)
     data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(
-        "/complaints/new" + (f"?contact={contact_id}" if contact_id else ""),
-        data=data,
+    page = "/complaints/new" + (f"?contact={contact_id}" if contact_id else "")
+    return submit_form(
+        client,
+        page,
+        data,
         content_type="multipart/form-data",
         headers=EN,
     )
@@ -144,8 +145,6 @@ def test_someone_elses_contact_cannot_be_complained_about(app, client, late_call
     assert complaints(app) == []
 
 
-# Werkzeug's test client spools a large request body to a temporary file that it never
-# closes; collect it here so that its warning is not blamed on a later test.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(
     "files, message",
@@ -158,7 +157,7 @@ def test_someone_elses_contact_cannot_be_complained_about(app, client, late_call
     ],
 )
 def test_bad_attachments_are_refused_and_nothing_is_stored(
-    app, client, late_call, upload_dir, files, message
+    large_bodies, app, client, late_call, upload_dir, files, message
 ):
     record = late_call()
     log_in(client, record.phone)
@@ -167,14 +166,12 @@ def test_bad_attachments_are_refused_and_nothing_is_stored(
     assert "They called me at 23:10." in response.text
     assert complaints(app) == [] and stored_files(app) == []
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
-    gc.collect()
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_recording_of_3_mb_is_accepted_with_csrf_protection_on(
-    app, client, late_call, upload_dir
+    large_bodies, app, client, late_call, upload_dir
 ):
-    app.config["WTF_CSRF_ENABLED"] = True
     record = late_call()
     log_in(client, record.phone)
     data = {
@@ -197,12 +194,12 @@ def test_a_recording_of_3_mb_is_accepted_with_csrf_protection_on(
         content_type="multipart/form-data",
     )
     assert reply.status_code == 302 and len(stored_files(app)) == 2
-    gc.collect()
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_body_over_the_upload_limit_gets_the_size_page(app, client, late_call, upload_dir):
-    app.config["WTF_CSRF_ENABLED"] = True
+def test_a_body_over_the_upload_limit_gets_the_size_page(
+    large_bodies, app, client, late_call, upload_dir
+):
     record = late_call()
     log_in(client, record.phone)
     data = {
@@ -215,7 +212,6 @@ def test_a_body_over_the_upload_limit_gets_the_size_page(app, client, late_call,
     )
     assert response.status_code == 413 and "What you sent is too large" in response.text
     assert complaints(app) == [] and stored_files(app) == []
-    gc.collect()
 
 
 def test_path_traversal_names_and_audio_are_handled(app, client, late_call, upload_dir):
@@ -253,8 +249,12 @@ def _support(app, make_staff):
 
 
 def act(client, complaint_id, action, **data):
-    return client.post(
-        f"/staff/complaints/{complaint_id}/act", data={"action": action, **data}, headers=EN
+    return submit_form(
+        client,
+        "/staff/complaints/",
+        to=f"/staff/complaints/{complaint_id}/act",
+        data={"action": action, **data},
+        headers=EN,
     )
 
 
@@ -282,8 +282,10 @@ def test_staff_work_a_complaint_and_notes_stay_internal(
         assert "SECRET" not in client.get(url, headers=EN).text
     page = client.get(f"/complaints/{complaint.id}", headers=EN).text
     assert "We are looking at the call recording." in page and "Waiting for your answer" in page
-    client.post(
-        f"/complaints/{complaint.id}/reply",
+    submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/reply",
         data={"body": "It was at 23:10 exactly."},
         content_type="multipart/form-data",
     )
@@ -326,9 +328,20 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
     page = client.get(f"/complaints/{complaint.id}", headers=EN).text
     assert "Closed with monetary relief" in page and "CN¥50.00" in page
     assert "Dispute the resolution" in page
-    empty = client.post(f"/complaints/{complaint.id}/dispute", data={"reason": ""}, headers=EN)
+    empty = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/dispute",
+        data={"reason": ""},
+        headers=EN,
+    )
     assert empty.status_code == 400 and "Tell us why you disagree." in empty.text
-    client.post(f"/complaints/{complaint.id}/dispute", data={"reason": "The calls continue."})
+    submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/dispute",
+        data={"reason": "The calls continue."},
+    )
     with app.app_context():
         reopened = db.session.get(Complaint, complaint.id)
         assert (reopened.status, reopened.priority) == ("reopened", 1)
@@ -340,7 +353,7 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
         outcome="non_monetary_relief",
         body="The agent is removed from your account.",
     )
-    client.post(f"/complaints/{complaint.id}/accept")
+    submit_form(client, f"/complaints/{complaint.id}", to=f"/complaints/{complaint.id}/accept")
     with app.app_context():
         assert db.session.get(Complaint, complaint.id).status == "closed"
 
