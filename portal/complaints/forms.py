@@ -1,7 +1,6 @@
 """Forms of the complaint pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     MultipleFileField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.complaints.labels import CATEGORY_NAMES, OUTCOME_NAMES
+from portal.forms import Form
 
 ATTACHMENT_HINT = _l(
     "Up to 5 files: photos or screenshots (JPEG, PNG), PDF, or sound "
@@ -21,7 +21,7 @@ ATTACHMENT_HINT = _l(
 ACCEPT = "image/jpeg,image/png,application/pdf,audio/*"
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(Form):
     category = SelectField(
         _l("What is the complaint about?"),
         choices=[SelectChoice(code, label) for code, label in CATEGORY_NAMES.items()],
@@ -48,7 +48,7 @@ class ComplaintForm(FlaskForm):
     contact = HiddenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(
         _l("Your message"),
         validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],
@@ -59,7 +59,7 @@ class ReplyForm(FlaskForm):
     )
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = TextAreaField(
         _l("Why do you disagree with the resolution?"),
         validators=[
@@ -70,7 +70,7 @@ class DisputeForm(FlaskForm):
     )
 
 
-class StaffActionForm(FlaskForm):
+class StaffActionForm(Form):
     body = TextAreaField(
         _l("Message"),
         validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],

@@ -254,3 +254,13 @@ def test_a_wrong_code_is_counted_although_the_page_just_shows_the_error(app, cli
     with app.app_context():
         token = db.session.scalars(sa.select(VerificationToken)).one()
         assert token.failed_attempts == 1 and token.used_at is None
+
+
+def test_a_nul_character_is_refused_with_a_message_and_the_rest_kept(app, client, make_borrower):
+    record = make_borrower(activated=False)
+    response = start(client, record, loan_number=record.loan_number + "\x00")
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{record.loan_number}"' in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User
 from portal.extensions import db
-from tests.helpers import TEST_PASSWORD, log_in, log_out, submit_form
+from tests.helpers import TEST_PASSWORD, csrf_token, log_in, log_out, submit_form
 
 WRONG = "The mobile number, e-mail or password is not right"
 EN = {"Accept-Language": "en"}
@@ -288,3 +288,26 @@ def test_tick_forgets_failures_older_than_the_window(app, runner, client, make_b
     assert result.exit_code == 0 and "login_failures_purged 2" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 2
+
+
+NUL_REMOVED = "An invisible character that cannot be saved was removed from this text."
+
+
+def test_a_nul_character_is_refused_before_the_database_and_the_rest_kept(app, client):
+    typed = {"identifier": "138\x000013\x008000", "password": "whatever it is"}
+    response = submit_form(client, "/login", typed, headers=EN)
+    assert response.status_code == 200 and NUL_REMOVED in response.text
+    assert 'value="13800138000"' in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 0
+
+
+def test_a_body_that_is_not_a_form_is_read_as_an_empty_form(client):
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        json={"identifier": [1, 2], "password": {"a": 1}},
+        headers={"X-CSRFToken": token, **EN},
+    )
+    assert response.status_code == 200
+    assert "Enter your mobile number or e-mail address." in response.text

@@ -120,3 +120,14 @@ def test_reset_requests_are_rate_limited_the_same_for_unknown_accounts(app, clie
 def test_oversized_identifier_is_refused_with_a_message(client):
     response = submit_form(client, "/reset", {"identifier": "9" * 300}, headers=EN)
     assert response.status_code == 200 and "longer than any account name" in response.text
+
+
+def test_a_nul_character_is_refused_with_a_message_and_nothing_is_sent(app, client, make_borrower):
+    record = make_borrower()
+    typed = record.phone[:3] + "\x00" + record.phone[3:]
+    response = submit_form(client, "/reset", {"identifier": typed}, headers=EN)
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{record.phone}"' in response.text
+    with app.app_context():
+        assert outbox_bodies() == []

@@ -128,6 +128,48 @@ def test_bad_complaints_are_refused_and_keep_what_was_typed(
     assert complaints(app) == []
 
 
+NUL_REMOVED = "An invisible character that cannot be saved was removed from this text."
+
+
+def test_a_nul_character_is_refused_before_the_database_and_the_rest_kept(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    response = file_complaint(client, description="They called\x00 me at 23:10.")
+    assert response.status_code == 200 and NUL_REMOVED in response.text
+    assert "They called me at 23:10." in response.text
+    assert complaints(app) == []
+
+
+def test_a_complaint_without_a_desired_outcome_field_is_filed_as_if_it_were_empty(
+    app, client, late_call
+):
+    record = late_call()
+    log_in(client, record.phone)
+    data = {"category": "other", "description": "They called me at 23:10."}
+    response = submit_form(client, "/complaints/new", data)
+    assert response.status_code == 302
+    assert [c.desired_outcome for c in complaints(app)] == [""]
+
+
+def test_a_file_sent_as_the_description_counts_as_no_description(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    response = file_complaint(client, description=(io.BytesIO(b"text"), "description.txt"))
+    assert response.status_code == 200 and "Tell us what happened." in response.text
+    assert complaints(app) == []
+
+
+def test_astral_characters_count_as_one_character_each(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    too_long = file_complaint(client, description="😀" * 4001)
+    assert too_long.status_code == 200 and "at most 4,000 characters" in too_long.text
+    filed = file_complaint(client, description="𠀀😀" * 2000, desired_outcome="🙏" * 1000)
+    assert filed.status_code == 302
+    (complaint,) = complaints(app)
+    assert complaint.description == "𠀀😀" * 2000 and complaint.desired_outcome == "🙏" * 1000
+
+
 def test_hostile_text_is_shown_as_text(app, client, late_call):
     record = late_call()
     log_in(client, record.phone)
@@ -305,6 +347,23 @@ def test_staff_work_a_complaint_and_notes_stay_internal(
         "complaint.status_awaiting_borrower",
         "complaint.borrower_replied",
     ]
+
+
+def test_a_nul_character_in_a_reply_is_refused_with_a_message(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    file_complaint(client, record.contact_id)
+    (complaint,) = complaints(app)
+    response = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"body": "It was\x00 at 23:10 exactly."},
+        to=f"/complaints/{complaint.id}/reply",
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert response.status_code == 400 and NUL_REMOVED in response.text
+    assert "It was at 23:10 exactly." in response.text
 
 
 def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):

@@ -111,6 +111,8 @@ def test_a_request_is_sent_only_for_the_previewed_terms(app, client, overdue_loa
         (plan_form(kind="extension", days=""), "Enter how many more days"),
         (plan_form(months="abc"), "Enter a whole number"),
         (plan_form(months="-3"), "Enter a whole number"),
+        (plan_form(months="²"), "Enter a whole number"),
+        (plan_form(months="1\x002"), "An invisible character that cannot be saved was removed"),
         ({**plan_form(), "first_due_on": "2026-02-30"}, "Enter a date like"),
         ({**plan_form(), "first_due_on": ""}, "Choose the date of the first installment"),
         (plan_form(down="1.234"), "at most 2 decimals"),
