@@ -154,10 +154,14 @@ def configure_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.payments.views import bp as payments_bp
     from portal.plans.views import bp as plans_bp
+    from portal.rows import RowIdConverter
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.complaints import bp as support_bp
     from portal.staff.views import bp as staff_bp
 
+    # Before any route is added: every number in the portal's addresses is a row id, and an id
+    # beyond the columns' range matches no route (404) instead of reaching the database.
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)

@@ -213,3 +213,22 @@ def test_lookup_with_hostile_query_is_safe(client, login_as):
     response = client.get("/staff/borrowers", query_string={"q": "<script>x</script>' OR 1=1" * 20})
     assert response.status_code == 200
     assert "<script>x</script>" not in response.text
+
+
+def test_lookup_refuses_a_nul_character_with_a_message_and_searches_nothing(
+    app, client, login_as, make_borrower
+):
+    target = make_borrower()
+    login_as("support")
+    typed = target.loan_number[:2] + "\x00" + target.loan_number[2:]
+    response = client.get(
+        "/staff/borrowers", query_string={"q": typed}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{target.loan_number}"' in response.text and "张三" not in response.text
+    with app.app_context():
+        searches = db.session.scalars(
+            sa.select(AuditEntry.id).where(AuditEntry.action == "staff.borrower_search")
+        ).all()
+    assert searches == []

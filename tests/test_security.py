@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from werkzeug.exceptions import NotFound
 
 from portal import create_app
 from portal.security import CONTENT_SECURITY_POLICY, is_safe_next
@@ -119,3 +120,18 @@ def test_dev_outbox_is_hidden_when_disabled(app, client):
 
 def test_health_check(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+@pytest.mark.parametrize("number", [0, 2**31, 2**63, 10**30, "9" * 5000, "１２"])
+def test_ids_beyond_the_columns_range_match_no_route(app, number):
+    adapter = app.url_map.bind("portal.test")
+    with_ids = [rule for rule in app.url_map.iter_rules() if rule.arguments & {"loan_id"}]
+    numbered = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert with_ids and len(numbered) > len(with_ids)
+    for rule in numbered:
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", str(number))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            with pytest.raises(NotFound):
+                adapter.match(url, method=method)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import query_string
 from portal.complaints import service
 from portal.complaints.forms import ComplaintForm, DisputeForm, ReplyForm
 from portal.complaints.labels import FILED, MESSAGES
@@ -13,7 +14,7 @@ from portal.complaints.models import Complaint
 from portal.complaints.rules import suggested_category
 from portal.errors import DomainError, message_for, show_error
 from portal.loans.service import contact_marks, contact_rules
-from portal.rows import own
+from portal.rows import own, parse_id
 from portal.security import Role, role_required
 from portal.uploads import (
     AUDIO_TYPES,
@@ -41,11 +42,10 @@ def _files(field):
 def _contact(form):
     """The contact-log entry the complaint is about (from the link or the form), or None;
     404 for a contact that is not the borrower's."""
-    contact_id = request.args.get("contact", type=int) or (
-        int(form.contact.data) if (form.contact.data or "").isdigit() else None
-    )
+    given = request.args.get("contact") or form.contact.data
+    contact_id = query_string.row_id("contact") or parse_id(form.contact.data)
     contact = service.own_contact(current_user.borrower, contact_id)
-    if contact_id and contact is None:
+    if given and contact is None:
         abort(404)
     return contact
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import query_string
 from portal.account.overview import loan_detail
 from portal.errors import DomainError, NotAllowed, message_for
 from portal.extensions import db
@@ -12,6 +13,7 @@ from portal.plans import lifecycle, service
 from portal.plans.forms import DecisionForm, show_refusal, terms_from
 from portal.plans.labels import MESSAGES
 from portal.plans.models import HardshipRequest
+from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN
 from portal.security import Role, role_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
@@ -21,16 +23,16 @@ bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
 @role_required(Role.APPROVER)
 def queue():
     """Requests waiting for a decision, with filters, sorting and pages."""
-    state = request.args.get("state", "waiting")
-    kind = request.args.get("kind", "")
-    sort = request.args.get("sort", "oldest")
-    late_only = request.args.get("late") == "1"
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    state = query_string.choice("state", service.QUEUE_STATES, "waiting")
+    kind = query_string.choice("kind", ("", EXTENSION, INSTALLMENT_PLAN), "")
+    sort = query_string.choice("sort", service.QUEUE_SORTS, "oldest")
+    late_only = query_string.flag("late")
     result = service.approver_queue(
-        state=state, kind=kind, late_only=late_only, sort=sort, page=page
+        state=state,
+        kind=kind,
+        late_only=late_only,
+        sort=sort,
+        page=query_string.page_number("page"),
     )
     return render_template(
         "plans/queue.html", result=result, state=state, kind=kind, sort=sort, late_only=late_only

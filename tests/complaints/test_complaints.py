@@ -159,6 +159,19 @@ def test_a_file_sent_as_the_description_counts_as_no_description(app, client, la
     assert complaints(app) == []
 
 
+@pytest.mark.parametrize("contact", ["²", "2147483648", "9223372036854775808", "1" + "0" * 30])
+def test_a_contact_that_cannot_be_an_id_is_not_found(app, client, late_call, contact):
+    record = late_call()
+    log_in(client, record.phone)
+    assert client.get("/complaints/new", query_string={"contact": contact}).status_code == 404
+    sent = submit_form(
+        client,
+        "/complaints/new",
+        {"category": "other", "description": "About that call.", "contact": contact},
+    )
+    assert sent.status_code == 404 and complaints(app) == []
+
+
 def test_astral_characters_count_as_one_character_each(app, client, late_call):
     record = late_call()
     log_in(client, record.phone)
@@ -364,6 +377,17 @@ def test_a_nul_character_in_a_reply_is_refused_with_a_message(app, client, late_
     )
     assert response.status_code == 400 and NUL_REMOVED in response.text
     assert "It was at 23:10 exactly." in response.text
+
+
+def test_an_assignee_that_cannot_be_an_id_is_refused(app, client, late_call, make_staff):
+    record = late_call()
+    log_in(client, record.phone)
+    file_complaint(client, record.contact_id)
+    (complaint,) = complaints(app)
+    support, _staff = _support(app, make_staff)
+    for assignee in ("²", "9223372036854775808"):
+        response = act(support, complaint.id, "assign", assignee=assignee)
+        assert response.status_code == 400 and "Choose a support colleague." in response.text
 
 
 def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
