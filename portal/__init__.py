@@ -33,8 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure_proxy(app: Flask) -> None:
+    from portal.security import known_client_address
+
     # Behind a reverse proxy the client's address arrives in X-Forwarded-For; trust only as
-    # many hops as the deployment says, so rate limits key on the real address.
+    # many hops as the deployment says, so rate limits key on the real address. Whatever
+    # arrives there, the application only ever sees an IP address.
+    app.wsgi_app = known_client_address(app.wsgi_app)
     hops = app.config["TRUSTED_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

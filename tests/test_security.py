@@ -3,10 +3,14 @@
 import io
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from portal import create_app
+from portal.auth.models import LoginSession
+from portal.extensions import db
 from portal.security import CONTENT_SECURITY_POLICY, is_safe_next
+from tests.conftest import TEST_CONFIG
 from tests.helpers import submit_form
 
 
@@ -135,3 +139,36 @@ def test_ids_beyond_the_columns_range_match_no_route(app, number):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             with pytest.raises(NotFound):
                 adapter.match(url, method=method)
+
+
+@pytest.fixture
+def proxied_app(app, database_url):
+    """The application behind one trusted proxy, on the test database."""
+    proxied = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXY_COUNT": 1}
+    )
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "forwarded, recorded",
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("1" * 100, "127.0.0.1"),  # not an address: the peer's is recorded
+        ("203.0.113.7, <script>", "127.0.0.1"),
+        ("", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_is_always_an_ip_address(
+    proxied_app, make_borrower, forwarded, recorded
+):
+    record = make_borrower()
+    client = proxied_app.test_client()
+    credentials = {"identifier": record.phone, "password": record.password}
+    response = submit_form(client, "/login", credentials, headers={"X-Forwarded-For": forwarded})
+    assert response.status_code == 302
+    with proxied_app.app_context():
+        assert db.session.scalars(sa.select(LoginSession.ip_address)).one() == recorded
