@@ -101,7 +101,11 @@ def migrated_app(database_url):
 
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    # Close the pooled connections now: left to the garbage collector, PostgreSQL's would warn
+    # about open connections after the last test.
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _empty_database():
