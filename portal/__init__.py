@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     configure_proxy(app)
+    configure_request_limits(app)
     configure_extensions(app)
     configure_transactions(app)
     configure_templates(app)
@@ -32,11 +33,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure_proxy(app: Flask) -> None:
+    from portal.security import known_client_address
+
     # Behind a reverse proxy the client's address arrives in X-Forwarded-For; trust only as
-    # many hops as the deployment says, so rate limits key on the real address.
+    # many hops as the deployment says, so rate limits key on the real address. Whatever
+    # arrives there, the application only ever sees an IP address.
+    app.wsgi_app = known_client_address(app.wsgi_app)
     hops = app.config["TRUSTED_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def configure_request_limits(app: Flask) -> None:
+    # Registered before the extensions: CSRF protection reads the form in its own
+    # before_request hook, so the views that take uploads must raise the limit earlier.
+    from portal.uploads import allow_upload_bodies
+
+    app.before_request(allow_upload_bodies)
 
 
 def configure_extensions(app: Flask) -> None:
@@ -153,12 +166,16 @@ def configure_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.payments.views import bp as payments_bp
     from portal.plans.views import bp as plans_bp
+    from portal.rows import RowIdConverter
     from portal.staff.admin import bp as staff_admin_bp
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.complaints import bp as support_bp
     from portal.staff.rules import bp as rules_bp
     from portal.staff.views import bp as staff_bp
 
+    # Before any route is added: every number in the portal's addresses is a row id, and an id
+    # beyond the columns' range matches no route (404) instead of reaching the database.
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)

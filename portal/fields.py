@@ -5,6 +5,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from portal.forms import without_nul
+
+
+def _typed(valuelist) -> str:
+    """The text sent for a field, trimmed; NUL characters are reported by the form."""
+    return without_nul(valuelist[0]).strip() if valuelist else ""
+
 
 class WholeNumberField(StringField):
     """A whole number typed as text; `data` is an int or None."""
@@ -14,10 +21,11 @@ class WholeNumberField(StringField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
-        self.raw = valuelist[0].strip() if valuelist else ""
+        self.raw = _typed(valuelist)
         self.data = None
         if self.raw:
-            if not self.raw.isdigit() or len(self.raw) > 6:
+            # str.isdigit() also takes "²" and other digits int() refuses or reads differently.
+            if not (self.raw.isascii() and self.raw.isdigit()) or len(self.raw) > 6:
                 raise ValueError(_l("Enter a whole number, like 12."))
             self.data = int(self.raw)
 
@@ -37,7 +45,7 @@ class DayField(StringField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
-        self.raw = valuelist[0].strip() if valuelist else ""
+        self.raw = _typed(valuelist)
         self.data = None
         if self.raw:
             try:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import db
 
@@ -22,6 +23,30 @@ MAX_ID = 2**31 - 1
 def valid_id(value) -> bool:
     """True for an int that can be a row id on every database."""
     return type(value) is int and 0 < value <= MAX_ID
+
+
+def parse_id(text) -> int | None:
+    """A row id sent as text (a link's query string, a form's hidden field or choice), or None.
+
+    Only ASCII digits: str.isdigit() also takes "²", which int() refuses, and int() takes
+    " 12", "1_2" and "１２".
+    """
+    if isinstance(text, str) and 0 < len(text) <= 10 and text.isascii() and text.isdigit():
+        value = int(text)
+        return value if valid_id(value) else None
+    return None
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in the portal's addresses, which are all row ids: 1 to MAX_ID, in ASCII
+    digits. Anything else matches no route, so it is not found (404) before any query."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def owned(model: type[Row], row_id, borrower_id: int, *, lock: bool = False) -> Row | None:

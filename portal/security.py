@@ -1,7 +1,8 @@
-"""Role checks, safe redirects and the HTTP security headers."""
+"""Role checks, safe redirects, the client's address and the HTTP security headers."""
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlsplit
@@ -78,6 +79,41 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+# The longest textual IP address (an IPv4-mapped IPv6 address): what the address columns hold.
+MAX_ADDRESS_LENGTH = 45
+
+
+def is_ip_address(value: str | None) -> bool:
+    if not value or len(value) > MAX_ADDRESS_LENGTH:
+        return False
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def known_client_address(wsgi_app):
+    """WSGI middleware, run inside ProxyFix: the client's address is an IP address.
+
+    Behind a proxy the address comes from X-Forwarded-For, which a client can fill with any
+    text when it reaches the app without passing the proxy. Such a value is replaced by the
+    address of the peer that sent the request (ProxyFix keeps it), so the lockouts, the login
+    sessions and the audit log only ever record addresses.
+    """
+
+    def app(environ, start_response):
+        if not is_ip_address(environ.get("REMOTE_ADDR")):
+            peer = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+            if is_ip_address(peer):
+                environ["REMOTE_ADDR"] = peer
+            else:
+                environ.pop("REMOTE_ADDR", None)
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def set_security_headers(response, *, production: bool, static: bool = False):

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
+from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
@@ -116,6 +117,24 @@ def check_files(storages, allowed=DOCUMENT_TYPES) -> list[CheckedFile]:
             raise UploadRefused("wrong_type", name)
         checked.append(CheckedFile(name, content_type, data))
     return checked
+
+
+def accepts_uploads(view):
+    """Mark a view that takes uploaded files: its request body may be up to REQUEST_LIMIT."""
+    view.max_content_length = REQUEST_LIMIT
+    return view
+
+
+def allow_upload_bodies() -> None:
+    """Raise the body limit of a request to a view that takes uploads, for a logged-in user.
+
+    It must run before anything reads the body: CSRF protection reads the form in its own
+    before_request hook, under the application's MAX_CONTENT_LENGTH, long before the view.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(view, "max_content_length", None)
+    if limit and current_user.is_authenticated:
+        request.max_content_length = limit
 
 
 def upload_folder() -> str:

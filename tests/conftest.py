@@ -11,6 +11,7 @@ and in any time zone.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -81,7 +83,9 @@ def database_url(tmp_path_factory):
 
 TEST_CONFIG = {
     "TESTING": True,
-    "WTF_CSRF_ENABLED": False,
+    # CSRF protection is on, as in production: tests post forms with the token of a page
+    # (tests.helpers.submit_form), as a browser does.
+    "WTF_CSRF_ENABLED": True,
     "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_KIB": 1024,
@@ -95,10 +99,33 @@ TEST_CONFIG = {
 }
 
 
+class BrowserClient(FlaskClient):
+    """The test client, posting forms as a browser does: with the CSRF token it read from a page
+    of the same session, unless the test put one (or none: `csrf_token=""`) in the form itself.
+    Raw bodies (a Stripe webhook) are sent as they are. Tests that open the form's own page
+    first use `tests.helpers.submit_form`."""
+
+    def post(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if data is None and "json" not in kwargs:
+            data = {}
+        if isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self._token_from_a_page()}
+        return super().post(*args, **kwargs)
+
+    def _token_from_a_page(self) -> str:
+        # Every page carries the token (the language switcher is a form); the "not found" page
+        # has no side effects, as the form's own page might (a staff read is audited).
+        from tests.helpers import csrf_token_in
+
+        return csrf_token_in(self.get("/-/a-page-with-the-token").text)
+
+
 @pytest.fixture(scope="session")
 def migrated_app(database_url):
     """The application with its database brought to the newest migration, once per run."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = BrowserClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -148,6 +175,17 @@ def app(migrated_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def large_bodies():
+    """For a test that posts large bodies, marked to ignore PytestUnraisableExceptionWarning.
+
+    Werkzeug's test client spools a large body to a temporary file that it never closes; collect
+    those when the test ends, so that their warning is not blamed on a later test.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -63,20 +63,51 @@ def totp_code(secret: str = STAFF_TOTP_SECRET, at: datetime | None = None) -> st
     return pyotp.TOTP(secret).at(at or clock.now())
 
 
-def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):
-    """Log in; a staff account's second step is passed with its code (STAFF_TOTP_SECRET).
+# --- forms, sent as a browser sends them --------------------------------------------------------
+# CSRF protection is on in the tests as in production: a form is posted with the token the
+# browser read from a page of the same session (every page has one: the language switcher).
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+VALUE = re.compile(r'\bvalue="([^"]*)"')
 
-    The code of the next time step is used when the current one was taken by an earlier login
-    of the same account (a code works once).
-    """
-    response = client.post("/login", data={"identifier": identifier, "password": password, **extra})
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token in a page's HTML."""
+    field = CSRF_INPUT.search(html)
+    assert field, "no CSRF token on the page"
+    return VALUE.search(field.group(0)).group(1)
+
+
+def csrf_token(client, page: str = "/", **kwargs) -> str:
+    """The CSRF token on `page` (after its redirects), read from its HTML as a browser has it."""
+    return csrf_token_in(client.get(page, follow_redirects=True, **kwargs).text)
+
+
+def submit_form(client, page: str, data=None, *, to: str | None = None, **kwargs):
+    """Open `page`, then post `data` with the page's CSRF token to `to` (the page itself by
+    default), as a browser submits a form on that page."""
+    token = csrf_token(client, page, headers=kwargs.get("headers"))
+    return client.post(to or page, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def log_in(client, identifier: str, password: str = TEST_PASSWORD, **extra):
+    """Log in as a browser does; a staff account's second step is passed with its code
+    (STAFF_TOTP_SECRET). The code of the next time step is used when the current one was taken
+    by an earlier login of the same account (a code works once)."""
+    response = submit_form(
+        client, "/login", {"identifier": identifier, "password": password, **extra}
+    )
     if response.status_code == 302 and response.location.endswith("/login/code"):
         for offset in (0, 30, -30):
             moment = clock.now() + timedelta(seconds=offset)
-            response = client.post("/login/code", data={"code": totp_code(at=moment)})
+            response = submit_form(client, "/login/code", {"code": totp_code(at=moment)})
             if response.status_code == 302:
                 break
     return response
+
+
+def log_out(client):
+    """Press "Log out" (in the header of every page)."""
+    return submit_form(client, "/", to="/logout")
 
 
 def outbox_bodies() -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from portal.i18n import language_from_accept_header, language_from_tag
-from tests.helpers import NOW, log_in
+from tests.helpers import NOW, log_in, submit_form
 from tests.i18n_check import english_words
 
 CATALOGS = Path(__file__).resolve().parent.parent / "portal" / "translations"
@@ -66,9 +66,11 @@ def test_chinese_catalogs_hold_no_english(language):
 def _pages(app, client, make_borrower, make_staff, who):
     """(url, status, data values to allow) for every page a user of this kind can open."""
     if who == "visitor":
-        client.post("/activate", data={"loan_number": "NOPE", "id_last4": "1234", "channel": "sms"})
+        submit_form(
+            client, "/activate", {"loan_number": "NOPE", "id_last4": "1234", "channel": "sms"}
+        )
         borrower = make_borrower(activated=True)
-        client.post("/reset", data={"identifier": borrower.phone})
+        submit_form(client, "/reset", {"identifier": borrower.phone})
         from tests.helpers import outbox_bodies
 
         with app.app_context():
@@ -143,7 +145,7 @@ def _pages(app, client, make_borrower, make_staff, who):
 def test_every_page_renders_in_every_language(
     app, client, make_borrower, make_staff, who, language
 ):
-    client.post("/language", data={"language": language})
+    submit_form(client, "/", to="/language", data={"language": language})
     for url, status, allowed in _pages(app, client, make_borrower, make_staff, who):
         response = client.get(url)
         assert response.status_code == status, url
@@ -335,20 +337,22 @@ def test_accept_language_decides_when_nothing_was_chosen(client, header, languag
 
 
 def test_chosen_language_wins_over_the_browser(client):
-    client.post("/language", data={"language": "zh_Hant"})
+    submit_form(client, "/", to="/language", data={"language": "zh_Hant"})
     response = client.get("/login", headers={"Accept-Language": "en"})
     assert '<html lang="zh-Hant">' in response.text
 
 
 def test_unknown_language_choice_is_ignored(client):
-    response = client.post("/language", data={"language": "klingon", "next": "//evil.example"})
+    response = submit_form(
+        client, "/", to="/language", data={"language": "klingon", "next": "//evil.example"}
+    )
     assert response.status_code == 302 and response.location == "/"
 
 
 def test_borrowers_choice_is_saved_on_their_account(app, client, make_borrower):
     record = make_borrower(language="zh_Hans")
     log_in(client, record.phone)
-    client.post("/language", data={"language": "en", "next": "/"})
+    submit_form(client, "/", to="/language", data={"language": "en", "next": "/"})
     fresh = app.test_client()
     log_in(fresh, record.phone)
     assert '<html lang="en">' in fresh.get("/loans").text
@@ -356,7 +360,7 @@ def test_borrowers_choice_is_saved_on_their_account(app, client, make_borrower):
 
 def test_language_survives_login(client, make_borrower):
     record = make_borrower(language="zh_Hans")
-    client.post("/language", data={"language": "zh_Hant"})
+    submit_form(client, "/", to="/language", data={"language": "zh_Hant"})
     log_in(client, record.phone)
     assert '<html lang="zh-Hant">' in client.get("/loans").text
 

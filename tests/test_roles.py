@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from portal.audit import AuditEntry
 from portal.extensions import db
+from tests.helpers import csrf_token
 
 ROLES = ("borrower", "support", "approver", "admin")
 # Routes anyone may open; every other route must declare the roles it lets in.
@@ -141,6 +142,7 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
     me = login_as(role)
     if role == "borrower":
         _with_request_and_file(app, me)
+    token = csrf_token(client)
     for endpoint, (rule, allowed) in _role_routes(app).items():
         if endpoint == "main.download_file":
             continue  # which role reads which kind of file: tests/plans/test_documents.py
@@ -153,7 +155,7 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
             # State-changing routes: other roles never reach the form handling.
             if role in allowed:
                 continue
-            response = client.post(url)
+            response = client.post(url, data={"csrf_token": token})
             expected = 404
         assert response.status_code == expected, (endpoint, role, response.status_code)
 
@@ -161,9 +163,12 @@ def test_each_role_reaches_only_its_own_pages(app, client, login_as, make_borrow
 def test_anonymous_visitors_are_sent_to_log_in(app, client, make_borrower, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     target = _with_request_and_file(app, make_borrower())
+    token = csrf_token(client)  # a visitor's browser has one from any page
     for _endpoint, (rule, _allowed) in _role_routes(app).items():
-        method = "get" if "GET" in rule.methods else "post"
-        response = getattr(client, method)(_url(rule, target))
+        if "GET" in rule.methods:
+            response = client.get(_url(rule, target))
+        else:
+            response = client.post(_url(rule, target), data={"csrf_token": token})
         if rule.endpoint == "main.download_file":
             # A private file's address is not even hinted at.
             assert response.status_code == 404
@@ -222,3 +227,22 @@ def test_lookup_with_hostile_query_is_safe(client, login_as):
     response = client.get("/staff/borrowers", query_string={"q": "<script>x</script>' OR 1=1" * 20})
     assert response.status_code == 200
     assert "<script>x</script>" not in response.text
+
+
+def test_lookup_refuses_a_nul_character_with_a_message_and_searches_nothing(
+    app, client, login_as, make_borrower
+):
+    target = make_borrower()
+    login_as("support")
+    typed = target.loan_number[:2] + "\x00" + target.loan_number[2:]
+    response = client.get(
+        "/staff/borrowers", query_string={"q": typed}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{target.loan_number}"' in response.text and "张三" not in response.text
+    with app.app_context():
+        searches = db.session.scalars(
+            sa.select(AuditEntry.id).where(AuditEntry.action == "staff.borrower_search")
+        ).all()
+    assert searches == []

@@ -3,13 +3,13 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.account.labels import BARRED_PARTY_NAMES
 from portal.account.settings import PreferencesChange
+from portal.forms import Form
 from portal.i18n import LANGUAGES
 from portal.loans.contact_rules import PREFERABLE_CHANNELS
 from portal.loans.labels import CHANNEL_NAMES
@@ -34,7 +34,7 @@ def parse_hour(text: str | None) -> time | None:
     return time(int(hour), int(minute))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = RadioField(
         _l("Language of the pages and of the messages we send you"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
@@ -42,7 +42,7 @@ class LanguageForm(FlaskForm):
     )
 
 
-class ContactPreferencesForm(FlaskForm):
+class ContactPreferencesForm(Form):
     channels = CheckboxesField(
         _l("Collectors may contact me by"),
         choices=[SelectChoice(code, CHANNEL_NAMES[code]) for code in PREFERABLE_CHANNELS],

@@ -1,7 +1,6 @@
 """Forms of the login, activation and password reset pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from portal.auth.labels import MESSAGES
 from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.forms import Form
 
 
 def _new_password_rule(form, field):
@@ -23,7 +23,7 @@ def _new_password_rule(form, field):
         raise ValidationError(MESSAGES[problem])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         _l("Mobile number or e-mail"),
         validators=[
@@ -45,7 +45,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ActivationStartForm(FlaskForm):
+class ActivationStartForm(Form):
     loan_number = StringField(
         _l("Loan number"),
         validators=[
@@ -96,7 +96,7 @@ class NewPasswordMixin:
     )
 
 
-class ActivationFinishForm(NewPasswordMixin, FlaskForm):
+class ActivationFinishForm(NewPasswordMixin, Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -108,16 +108,16 @@ class ActivationFinishForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Activate my account"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     identifier = LoginForm.identifier
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     submit = SubmitField(_l("Save the new password"))
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -130,7 +130,7 @@ class SecondFactorForm(FlaskForm):
     submit = SubmitField(_l("Continue"))
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -142,7 +142,7 @@ class EnrolmentForm(FlaskForm):
     submit = SubmitField(_l("Turn on the second factor"))
 
 
-class ReauthenticateForm(FlaskForm):
+class ReauthenticateForm(Form):
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -156,5 +156,5 @@ class ReauthenticateForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class InvitationForm(NewPasswordMixin, FlaskForm):
+class InvitationForm(NewPasswordMixin, Form):
     submit = SubmitField(_l("Save my password"))

@@ -4,7 +4,6 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     MultipleFileField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.complaints.labels import CATEGORY_NAMES, OUTCOME_NAMES
+from portal.forms import Form
 
 ATTACHMENT_HINT = _l(
     "Up to 5 files: photos or screenshots (JPEG, PNG), PDF, or sound "
@@ -45,7 +45,7 @@ class TokenField(HiddenField):
             self.data = valuelist[0]
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(Form):
     category = SelectField(
         _l("What is the complaint about?"),
         choices=[SelectChoice(code, label) for code, label in CATEGORY_NAMES.items()],
@@ -73,7 +73,7 @@ class ComplaintForm(FlaskForm):
     token = TokenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(
         _l("Your message"),
         validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],
@@ -85,7 +85,7 @@ class ReplyForm(FlaskForm):
     token = TokenField()
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = TextAreaField(
         _l("Why do you disagree with the resolution?"),
         validators=[
@@ -96,7 +96,7 @@ class DisputeForm(FlaskForm):
     )
 
 
-class StaffActionForm(FlaskForm):
+class StaffActionForm(Form):
     body = TextAreaField(
         _l("Message"),
         validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],

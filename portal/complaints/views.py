@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import query_string
 from portal.complaints import service
 from portal.complaints.forms import ComplaintForm, DisputeForm, ReplyForm
 from portal.complaints.labels import FILED, MESSAGES
@@ -13,13 +14,13 @@ from portal.complaints.models import Complaint
 from portal.complaints.rules import suggested_category
 from portal.errors import DomainError, message_for, show_error
 from portal.loans.service import contact_judgement, contact_marks, contact_rules
-from portal.rows import own
+from portal.rows import own, parse_id
 from portal.security import Role, role_required
 from portal.uploads import (
     AUDIO_TYPES,
     DOCUMENT_TYPES,
-    REQUEST_LIMIT,
     UploadRefused,
+    accepts_uploads,
     check_files,
 )
 
@@ -41,11 +42,10 @@ def _files(field):
 def _contact(form):
     """The contact-log entry the complaint is about (from the link or the form), or None;
     404 for a contact that is not the borrower's."""
-    contact_id = request.args.get("contact", type=int) or (
-        int(form.contact.data) if (form.contact.data or "").isdigit() else None
-    )
+    given = request.args.get("contact") or form.contact.data
+    contact_id = query_string.row_id("contact") or parse_id(form.contact.data)
     contact = service.own_contact(current_user.borrower, contact_id)
-    if contact_id and contact is None:
+    if given and contact is None:
         abort(404)
     return contact
 
@@ -69,9 +69,9 @@ def _new_page(form, contact):
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
+@accepts_uploads
 def new():
     """File a complaint; from a contact-log entry the contact is filled in."""
-    request.max_content_length = REQUEST_LIMIT
     form = ComplaintForm()
     contact = _contact(form)
     if form.validate_on_submit():
@@ -139,9 +139,9 @@ def show(complaint_id):
 
 @bp.post("/complaints/<int:complaint_id>/reply")
 @role_required(Role.BORROWER)
+@accepts_uploads
 def reply(complaint_id):
     """Add a message or attachments while the complaint is open."""
-    request.max_content_length = REQUEST_LIMIT
     complaint = own(Complaint, complaint_id)
     form = ReplyForm()
     if form.validate_on_submit():

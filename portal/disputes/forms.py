@@ -1,15 +1,15 @@
 """Forms of the dispute pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.complaints.forms import ACCEPT, ATTACHMENT_HINT
 from portal.disputes.labels import KIND_NAMES
+from portal.forms import Form
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     kind = RadioField(
         _l("What is wrong?"),
         choices=[SelectChoice(code, label) for code, label in KIND_NAMES.items()],
@@ -30,7 +30,7 @@ class DisputeForm(FlaskForm):
     entry = HiddenField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField(
         _l("The lender's answer"),
         validators=[

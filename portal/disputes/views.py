@@ -10,6 +10,7 @@ from portal.disputes.forms import DisputeForm
 from portal.disputes.labels import MESSAGES
 from portal.disputes.models import Dispute
 from portal.errors import show_error
+from portal.rows import parse_id
 from portal.security import Role, role_required
 from portal.uploads import AUDIO_TYPES, DOCUMENT_TYPES, REQUEST_LIMIT, UploadRefused, check_files
 
@@ -27,7 +28,7 @@ def evidence_files(field, refusal=service.DisputeRefused):
 
 
 def _entry_id(value) -> int | None:
-    return int(value) if (value or "").isdigit() and len(value) < 12 else None
+    return parse_id(value)
 
 
 @bp.route("/loans/<int:loan_id>/dispute", methods=["GET", "POST"])

@@ -1,12 +1,13 @@
 """The payment form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.forms import Form
 
-class PayForm(FlaskForm):
+
+class PayForm(Form):
     choice = RadioField(
         _l("How much do you want to pay?"),
         choices=[],

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import rows
+from portal import query_string, rows
 from portal.errors import DomainError, NotFound, show_error
 from portal.extensions import csrf
 from portal.i18n import current_language, format_money
@@ -111,7 +111,7 @@ def status(payment_id):
     payment = rows.own(Payment, payment_id)
     service.refresh_from_stripe(payment)
     return render_template(
-        "payments/status.html", payment=payment, cancelled=request.args.get("cancelled") == "1"
+        "payments/status.html", payment=payment, cancelled=query_string.flag("cancelled")
     )
 
 

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.errors import DomainError, show_error
 from portal.fields import DayField, WholeNumberField
+from portal.forms import Form
 from portal.i18n import AmountError, amount_error_message, parse_amount
 from portal.plans.labels import MESSAGES
 from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN, Terms
@@ -67,7 +67,7 @@ class TermsMixin:
     first_due_on = DayField(_l("Date of the first installment"), validators=[Optional()])
 
 
-class RequestForm(TermsMixin, FlaskForm):
+class RequestForm(TermsMixin, Form):
     reason_code = SelectField(
         _l("Why do you need it?"),
         choices=[SelectChoice(code, label) for code, label in REASONS.items()],
@@ -82,7 +82,7 @@ class RequestForm(TermsMixin, FlaskForm):
     previewed = HiddenField()
 
 
-class DocumentsForm(FlaskForm):
+class DocumentsForm(Form):
     documents = MultipleFileField(
         _l("Supporting documents"),
         description=_l("Up to 5 files: photos (JPEG, PNG) or PDF, at most 10 MB each."),
@@ -90,14 +90,14 @@ class DocumentsForm(FlaskForm):
     )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     agree = BooleanField(
         _l("I have read these terms and I accept them."),
         validators=[InputRequired(_l("Tick the box to show that you accept the terms."))],
     )
 
 
-class DecisionForm(TermsMixin, FlaskForm):
+class DecisionForm(TermsMixin, Form):
     # A counter-offer keeps the kind of the request; the approver does not choose it.
     kind = HiddenField()
     reason_code = SelectField(

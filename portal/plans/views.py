@@ -11,7 +11,7 @@ from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, show_refu
 from portal.plans.labels import MESSAGES
 from portal.plans.models import HardshipRequest
 from portal.security import Role, role_required
-from portal.uploads import REQUEST_LIMIT
+from portal.uploads import accepts_uploads
 
 bp = Blueprint("plans", __name__)
 
@@ -136,9 +136,9 @@ def decline(request_id):
 
 @bp.post("/requests/<int:request_id>/documents")
 @role_required(Role.BORROWER)
+@accepts_uploads
 def add_documents(request_id):
     """Add supporting documents to an open request."""
-    request.max_content_length = REQUEST_LIMIT
     rows.own(HardshipRequest, request_id)
     form = DocumentsForm()
     if not form.validate_on_submit():

@@ -1,14 +1,14 @@
 """The promise-to-pay form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.fields import DayField
+from portal.forms import Form
 
 
-class PromiseForm(FlaskForm):
+class PromiseForm(Form):
     amount = StringField(
         _l("Amount you will pay"),
         validators=[

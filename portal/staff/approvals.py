@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import query_string
 from portal.account.overview import loan_detail
 from portal.errors import DomainError, NotAllowed, message_for
 from portal.extensions import db
@@ -13,6 +14,7 @@ from portal.plans import lifecycle, service
 from portal.plans.forms import DecisionForm, show_refusal, terms_from
 from portal.plans.labels import MESSAGES
 from portal.plans.models import HardshipRequest
+from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN
 from portal.security import Role, role_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
@@ -22,16 +24,16 @@ bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
 @role_required(Role.APPROVER)
 def queue():
     """Requests waiting for a decision, with filters, sorting and pages."""
-    state = request.args.get("state", "waiting")
-    kind = request.args.get("kind", "")
-    sort = request.args.get("sort", "oldest")
-    late_only = request.args.get("late") == "1"
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    state = query_string.choice("state", service.QUEUE_STATES, "waiting")
+    kind = query_string.choice("kind", ("", EXTENSION, INSTALLMENT_PLAN), "")
+    sort = query_string.choice("sort", service.QUEUE_SORTS, "oldest")
+    late_only = query_string.flag("late")
     result = service.approver_queue(
-        state=state, kind=kind, late_only=late_only, sort=sort, page=page
+        state=state,
+        kind=kind,
+        late_only=late_only,
+        sort=sort,
+        page=query_string.page_number("page"),
     )
     return render_template(
         "plans/queue.html", result=result, state=state, kind=kind, sort=sort, late_only=late_only
@@ -40,13 +42,19 @@ def queue():
 
 # Each decision has its own form: pressing Enter in one can only ever send that one.
 DECISION_FORMS = (lifecycle.APPROVE, lifecycle.REJECT, lifecycle.COUNTER)
+# The decision forms share one page, each under its own prefix; the app-wide CSRF protection
+# checks the page's one `csrf_token` on every post, so the forms do not carry their own.
+NO_FORM_CSRF = {"csrf": False}
 # Approving and counter-offering are confirmed on a summary of the terms first.
 CONFIRMED_FIRST = (lifecycle.APPROVE, lifecycle.COUNTER)
 
 
 def _decision_forms(hardship, submitted=None, action=None) -> dict:
     """The approve, reject and counter-offer forms; a counter-offer starts from the terms asked."""
-    forms = {name: DecisionForm(prefix=f"{name}-", formdata=None) for name in DECISION_FORMS}
+    forms = {
+        name: DecisionForm(prefix=f"{name}-", formdata=None, meta=NO_FORM_CSRF)
+        for name in DECISION_FORMS
+    }
     requested = hardship.requested
     counter = forms[lifecycle.COUNTER]
     counter.extension_days.data, counter.months.data = requested.extension_days, requested.months
@@ -85,7 +93,7 @@ def review(request_id):
 
 def _submitted(hardship, action):
     """The decision form sent for `action`, whether it is valid, and a counter-offer's terms."""
-    form = DecisionForm(prefix=f"{action}-" if action in DECISION_FORMS else "")
+    form = DecisionForm(prefix=f"{action}-" if action in DECISION_FORMS else "", meta=NO_FORM_CSRF)
     form.kind.data = hardship.kind  # a counter-offer keeps the kind of the request
     counter = None
     valid = form.validate_on_submit() and (

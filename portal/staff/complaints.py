@@ -4,31 +4,34 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import query_string
 from portal.account.overview import dashboard
 from portal.complaints import service
 from portal.complaints.forms import StaffActionForm
 from portal.complaints.labels import MESSAGES
-from portal.complaints.lifecycle import Actor
+from portal.complaints.lifecycle import STATUSES, Actor
+from portal.complaints.rules import QUEUES
 from portal.complaints.views import sent_before
 from portal.errors import DomainError, show_error
 from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_judgement, contact_rules
+from portal.rows import parse_id
 from portal.security import Role, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff/complaints")
 
 
 def _filters() -> service.QueueFilters:
-    args = request.args
-    priority = args.get("priority", "")
+    priority = query_string.choice("priority", ("1", "2", "3", "4"), "")
     return service.QueueFilters(
-        queue=args.get("queue", ""),
-        status=args.get("status", "open"),
-        priority=int(priority) if priority in ("1", "2", "3", "4") else None,
-        overdue=args.get("overdue") == "1",
-        mine=args.get("mine") == "1",
-        sort=args.get("sort", "deadline"),
-        page=args.get("page", 1, type=int) or 1,
+        queue=query_string.choice("queue", QUEUES, ""),
+        # "open" is every open status; nothing chosen is every status.
+        status=query_string.choice("status", ("open", "", *STATUSES), "open"),
+        priority=int(priority) if priority else None,
+        overdue=query_string.flag("overdue"),
+        mine=query_string.flag("mine"),
+        sort=query_string.choice("sort", service.QUEUE_SORTS, "deadline"),
+        page=query_string.page_number("page"),
     )
 
 
@@ -112,7 +115,7 @@ def _act(form, complaint):
         current_user,
         request.form.get("action", ""),
         body=form.body.data or "",
-        assignee_id=int(form.assignee.data) if (form.assignee.data or "").isdigit() else None,
+        assignee_id=parse_id(form.assignee.data),
         outcome=form.outcome.data or None,
         relief_minor=_relief(form, complaint),
         token=form.token.data or None,

@@ -1,10 +1,10 @@
 """Forms of the administrators' staff account pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from portal.forms import Form
 from portal.loans.labels import ROLE_NAMES
 from portal.security import STAFF_ROLES
 
@@ -13,7 +13,7 @@ def _role_choices():
     return [(role.value, ROLE_NAMES[role.value]) for role in STAFF_ROLES]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -31,5 +31,5 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send the invitation"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (disable, reset the second factor): only the CSRF token."""

@@ -1,7 +1,6 @@
 """Forms of the administrators' rule and calendar pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.complaints.labels import PRIORITY_NAMES, QUEUE_NAMES
 from portal.complaints.rules import CATEGORIES
+from portal.forms import Form
 from portal.holidays.labels import KIND_NAMES
 from portal.staff.rule_labels import CONTACT_RULE_FIELDS, PLAN_RULE_FIELDS, PROMISE_RULE_FIELDS
 
@@ -25,7 +25,7 @@ NUMBER = _l("Enter a whole number.")
 TIME = _l("Enter a time as HH:MM.")
 
 
-class ContactRulesForm(FlaskForm):
+class ContactRulesForm(Form):
     quiet_from = TimeField(
         CONTACT_RULE_FIELDS["quiet_from"],
         validators=[InputRequired(TIME)],
@@ -66,7 +66,7 @@ class ContactRulesForm(FlaskForm):
     )
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(Form):
     day = DateField(
         _l("Day"),
         validators=[InputRequired(_l("Enter a date."))],
@@ -84,11 +84,11 @@ class CalendarDayForm(FlaskForm):
     )
 
 
-class RemoveDayForm(FlaskForm):
+class RemoveDayForm(Form):
     day_id = HiddenField(validators=[InputRequired()])
 
 
-class LadderForm(FlaskForm):
+class LadderForm(Form):
     ladder = HiddenField(validators=[InputRequired()])
     thresholds = FieldList(
         IntegerField(
@@ -106,7 +106,7 @@ class LadderForm(FlaskForm):
     )
 
 
-class RoutesForm(FlaskForm):
+class RoutesForm(Form):
     """A queue and a priority for every complaint category (fields queue_<category> and
     priority_<category>, added below), and when the routing takes effect."""
 
@@ -148,7 +148,7 @@ def _number(name):
     )
 
 
-class PlanRulesForm(FlaskForm):
+class PlanRulesForm(Form):
     name = HiddenField(validators=[InputRequired()])
     extension_min_days = _number("extension_min_days")
     extension_max_days = _number("extension_max_days")
@@ -177,7 +177,7 @@ def _promise_number(name):
     )
 
 
-class PromiseRulesForm(FlaskForm):
+class PromiseRulesForm(Form):
     name = HiddenField(validators=[InputRequired()])
     max_days = _promise_number("max_days")
     max_promises = _promise_number("max_promises")

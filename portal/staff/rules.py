@@ -19,6 +19,7 @@ from portal.plans.service import plan_rules
 from portal.plans.terms import PlanRules
 from portal.promises.rules import PromiseRules
 from portal.promises.service import promise_rules
+from portal.rows import parse_id
 from portal.security import Role, role_required
 from portal.staff import rules_service
 from portal.staff.rule_forms import (
@@ -385,6 +386,6 @@ def add_calendar_day():
 def remove_calendar_day():
     """Take a day out of the calendar (audited)."""
     form = RemoveDayForm()
-    day_id = int(form.day_id.data) if form.validate() and form.day_id.data.isdigit() else 0
+    day_id = (parse_id(form.day_id.data) if form.validate() else None) or 0
     calendar.remove_day(day_id)
     return redirect(url_for("rules.calendar_days", year=_year()))

@@ -1,8 +1,9 @@
 """Staff home pages: each role has its own, and reaches only its own."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import query_string
 from portal.security import STAFF_ROLES, Role, role_required
 from portal.staff import service
 
@@ -33,9 +34,9 @@ def admin_home():
 @role_required(Role.SUPPORT, Role.APPROVER)
 def lookup():
     """Find a borrower by loan number, customer reference or phone number (audited)."""
-    query = request.args.get("q", "").strip()[:64]
-    results = service.find_borrowers(query) if query else []
-    return render_template("staff/lookup.html", query=query, results=results)
+    search = query_string.search_text("q", 64)
+    results = service.find_borrowers(search.text) if search.text and not search.error else []
+    return render_template("staff/lookup.html", search=search, results=results)
 
 
 @bp.get("/borrowers/<int:borrower_id>")

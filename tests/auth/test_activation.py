@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.auth.models import User, VerificationToken
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from tests.helpers import last_code, log_in
+from tests.helpers import last_code, log_in, log_out, submit_form
 
 NEW_PASSWORD = "my own long passphrase"
 SAME_ANSWER = "If the details you gave match a loan"
@@ -18,13 +18,14 @@ EN = {"Accept-Language": "en"}
 def start(client, record, **overrides):
     data = {"loan_number": record.loan_number, "id_last4": record.id_last4, "channel": "sms"}
     data.update(overrides)
-    return client.post("/activate", data=data, headers=EN)
+    return submit_form(client, "/activate", data, headers=EN)
 
 
 def finish(client, code, password=NEW_PASSWORD, confirm=None):
-    return client.post(
+    return submit_form(
+        client,
         "/activate/code",
-        data={"code": code, "password": password, "confirm": confirm or password},
+        {"code": code, "password": password, "confirm": confirm or password},
         headers=EN,
     )
 
@@ -159,7 +160,7 @@ def test_a_used_code_cannot_activate_again(app, client, make_borrower):
     with app.app_context():
         code = last_code()
     assert finish(client, code).status_code == 302
-    client.post("/logout")
+    log_out(client)
     # The account is active now: the activation form finds nothing to activate.
     start(client, record)
     assert "not right" in finish(client, code, password="another long passphrase").text
@@ -219,7 +220,7 @@ def test_pasted_long_password_up_to_64_and_beyond_is_accepted(app, client, make_
     long_password = "这是一个很长的密码短语 with spaces and 符号 !@#" * 2
     assert 64 <= len(long_password) <= 128
     assert finish(client, code, password=long_password).status_code == 302
-    client.post("/logout")
+    log_out(client)
     assert log_in(client, record.phone, long_password).status_code == 302
 
 
@@ -235,7 +236,7 @@ def test_pasted_long_password_up_to_64_and_beyond_is_accepted(app, client, make_
     ],
 )
 def test_bad_activation_input_is_refused_with_a_clear_message(client, data, message, app):
-    response = client.post("/activate", data=data, headers={"Accept-Language": "en"})
+    response = submit_form(client, "/activate", data, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     assert message in response.text
     if data["loan_number"] and len(data["loan_number"]) <= 64:
@@ -269,8 +270,8 @@ def test_activation_requests_are_rate_limited_per_loan_number(app, client, make_
 def test_unknown_loan_numbers_are_rate_limited_the_same_way(client):
     data = {"loan_number": "GHOST-1", "id_last4": "1234", "channel": "sms"}
     for _ in range(3):
-        assert client.post("/activate", data=data).status_code == 302
-    response = client.post("/activate", data=data, headers={"Accept-Language": "en"})
+        assert submit_form(client, "/activate", data).status_code == 302
+    response = submit_form(client, "/activate", data, headers={"Accept-Language": "en"})
     assert "Too many attempts" in response.text
 
 
@@ -284,3 +285,13 @@ def test_a_wrong_code_is_counted_although_the_page_just_shows_the_error(app, cli
     with app.app_context():
         token = db.session.scalars(sa.select(VerificationToken)).one()
         assert token.failed_attempts == 1 and token.used_at is None
+
+
+def test_a_nul_character_is_refused_with_a_message_and_the_rest_kept(app, client, make_borrower):
+    record = make_borrower(activated=False)
+    response = start(client, record, loan_number=record.loan_number + "\x00")
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{record.loan_number}"' in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0

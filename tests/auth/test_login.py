@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, User
 from portal.extensions import db
-from tests.helpers import TEST_PASSWORD, log_in
+from tests.helpers import TEST_PASSWORD, csrf_token, log_in, log_out, submit_form
 
 WRONG = "The mobile number, e-mail or password is not right"
 EN = {"Accept-Language": "en"}
@@ -45,8 +45,8 @@ def test_failures_all_get_the_same_message(client, make_borrower, case):
     record = make_borrower(activated=case != "not activated")
     identifier = "13999999999" if case == "unknown account" else record.phone
     password = "not the password" if case == "wrong password" else TEST_PASSWORD
-    response = client.post(
-        "/login", data={"identifier": identifier, "password": password}, headers=EN
+    response = submit_form(
+        client, "/login", {"identifier": identifier, "password": password}, headers=EN
     )
     assert response.status_code == 200
     assert WRONG in response.text
@@ -65,7 +65,7 @@ def test_failures_all_get_the_same_message(client, make_borrower, case):
     ],
 )
 def test_bad_login_input_gets_a_clear_message_never_a_500(client, data, message):
-    response = client.post("/login", data=data, headers=EN)
+    response = submit_form(client, "/login", data, headers=EN)
     assert response.status_code == 200
     assert message in response.text
     assert "<script>alert(1)</script>" not in response.text
@@ -75,8 +75,8 @@ def test_account_locks_after_five_failures_even_with_the_right_password(client, 
     record = make_borrower(language="en")
     for _ in range(5):
         log_in(client, record.phone, "wrong password!")
-    response = client.post(
-        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+    response = submit_form(
+        client, "/login", {"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
     )
     assert "Too many attempts" in response.text
     assert client.get("/").status_code == 200 and "My loans" not in client.get("/").text
@@ -85,8 +85,8 @@ def test_account_locks_after_five_failures_even_with_the_right_password(client, 
 def test_unknown_accounts_lock_exactly_like_real_ones(client):
     for _ in range(5):
         log_in(client, "13900000000", "wrong password!")
-    response = client.post(
-        "/login", data={"identifier": "13900000000", "password": "x"}, headers=EN
+    response = submit_form(
+        client, "/login", {"identifier": "13900000000", "password": "x"}, headers=EN
     )
     assert "Too many attempts" in response.text
 
@@ -106,13 +106,14 @@ def test_an_address_locks_after_twenty_failures_across_accounts(client, make_bor
     record = make_borrower(language="en")
     for n in range(20):
         log_in(client, f"1390000{n:04d}", "wrong password!")
-    response = client.post(
-        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+    response = submit_form(
+        client, "/login", {"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
     )
     assert "Too many attempts" in response.text
-    other_address = client.post(
+    other_address = submit_form(
+        client,
         "/login",
-        data={"identifier": record.phone, "password": TEST_PASSWORD},
+        {"identifier": record.phone, "password": TEST_PASSWORD},
         environ_base={"REMOTE_ADDR": "10.9.8.7"},
     )
     assert other_address.status_code == 302
@@ -123,7 +124,7 @@ def test_success_clears_earlier_failures(app, client, make_borrower):
     for _ in range(4):
         log_in(client, record.phone, "wrong password!")
     assert log_in(client, record.phone).status_code == 302
-    client.post("/logout")
+    log_out(client)
     for _ in range(4):
         log_in(client, record.phone, "wrong password!")
     assert log_in(client, record.phone).status_code == 302
@@ -133,7 +134,7 @@ def test_logout_ends_the_session_on_the_server(app, client, make_borrower):
     record = make_borrower(language="en")
     log_in(client, record.phone)
     stolen = client.get_cookie("session", domain="portal.test").value
-    assert client.post("/logout").status_code == 302
+    assert log_out(client).status_code == 302
     with app.app_context():
         assert db.session.scalars(sa.select(LoginSession)).one().revoked_at is not None
         actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
@@ -153,7 +154,7 @@ def test_remember_me_survives_the_browser_closing_but_not_logout(app, client, ma
     fresh = app.test_client()  # a new browser session: only the remember cookie is kept
     fresh.set_cookie("remember_token", remember.value, domain="portal.test")
     assert record.loan_number in fresh.get("/loans").text
-    fresh.post("/logout")
+    log_out(fresh)
     again = app.test_client()
     again.set_cookie("remember_token", remember.value, domain="portal.test")
     assert record.loan_number not in again.get("/loans").text
@@ -195,8 +196,8 @@ def test_disabled_account_cannot_log_in_and_loses_its_session(app, client, make_
     assert record.loan_number not in client.get("/loans").text
     assert (
         WRONG
-        in client.post(
-            "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+        in submit_form(
+            client, "/login", {"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
         ).text
     )
 
@@ -246,8 +247,8 @@ def test_the_lockout_page_keeps_what_was_counted(app, client, make_borrower):
     record = make_borrower(language="en")
     for _ in range(5):
         log_in(client, record.phone, "wrong password!")
-    response = client.post(
-        "/login", data={"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
+    response = submit_form(
+        client, "/login", {"identifier": record.phone, "password": TEST_PASSWORD}, headers=EN
     )
     assert response.status_code == 200 and "Too many attempts" in response.text
     with app.app_context():
@@ -287,3 +288,26 @@ def test_tick_forgets_failures_older_than_the_window(app, runner, client, make_b
     assert result.exit_code == 0 and "login_failures_purged 2" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 2
+
+
+NUL_REMOVED = "An invisible character that cannot be saved was removed from this text."
+
+
+def test_a_nul_character_is_refused_before_the_database_and_the_rest_kept(app, client):
+    typed = {"identifier": "138\x000013\x008000", "password": "whatever it is"}
+    response = submit_form(client, "/login", typed, headers=EN)
+    assert response.status_code == 200 and NUL_REMOVED in response.text
+    assert 'value="13800138000"' in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuthFailure.id))) == 0
+
+
+def test_a_body_that_is_not_a_form_is_read_as_an_empty_form(client):
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        json={"identifier": [1, 2], "password": {"a": 1}},
+        headers={"X-CSRFToken": token, **EN},
+    )
+    assert response.status_code == 200
+    assert "Enter your mobile number or e-mail address." in response.text

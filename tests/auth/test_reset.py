@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from portal.auth.models import LoginSession, VerificationToken
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from tests.helpers import log_in, outbox_bodies
+from tests.helpers import log_in, outbox_bodies, submit_form
 
 NEW = "a brand new passphrase"
 EN = {"Accept-Language": "en"}
 
 
 def request_link(app, client, identifier) -> str | None:
-    response = client.post("/reset", data={"identifier": identifier}, headers=EN)
+    response = submit_form(client, "/reset", {"identifier": identifier}, headers=EN)
     assert response.status_code == 200
     assert "If an active account matches" in response.text
     with app.app_context():
@@ -35,7 +35,7 @@ def test_reset_link_sets_a_new_password_and_ends_every_session(app, client, make
         message = db.session.scalars(sa.select(OutboxMessage)).one()
         assert message.channel == "email" and message.recipient == record.email
     assert client.get(link).status_code == 200
-    response = client.post(link, data={"password": NEW, "confirm": NEW})
+    response = submit_form(client, link, {"password": NEW, "confirm": NEW})
     assert response.status_code == 302 and response.location == "/login"
     assert record.loan_number not in other_device.get("/loans").text
     assert log_in(client, record.phone, NEW).status_code == 302
@@ -63,11 +63,11 @@ def test_inactive_account_gets_no_link(app, client, make_borrower):
 def test_link_works_only_once(app, client, make_borrower):
     record = make_borrower(language="en")
     link = request_link(app, client, record.phone)
-    client.post(link, data={"password": NEW, "confirm": NEW})
+    submit_form(client, link, {"password": NEW, "confirm": NEW})
     reused = client.get(link, headers=EN)
     assert reused.status_code == 410 and "no longer works" in reused.text
-    post_again = client.post(
-        link, data={"password": "yet another phrase", "confirm": "yet another phrase"}
+    post_again = submit_form(
+        client, link, {"password": "yet another phrase", "confirm": "yet another phrase"}
     )
     assert post_again.status_code == 410
     assert log_in(client, record.phone, NEW).status_code == 302
@@ -101,22 +101,33 @@ def test_bad_new_password_is_refused_and_the_link_still_works(
 ):
     record = make_borrower()
     link = request_link(app, client, record.phone)
-    response = client.post(link, data={"password": password, "confirm": confirm}, headers=EN)
+    response = submit_form(client, link, {"password": password, "confirm": confirm}, headers=EN)
     assert response.status_code == 200 and message in response.text
-    assert client.post(link, data={"password": NEW, "confirm": NEW}).status_code == 302
+    assert submit_form(client, link, {"password": NEW, "confirm": NEW}).status_code == 302
 
 
 def test_reset_requests_are_rate_limited_the_same_for_unknown_accounts(app, client, make_borrower):
     record = make_borrower()
     for identifier in (record.phone, "ghost@example.com"):
         for _ in range(3):
-            client.post("/reset", data={"identifier": identifier})
-        response = client.post("/reset", data={"identifier": identifier}, headers=EN)
+            submit_form(client, "/reset", {"identifier": identifier})
+        response = submit_form(client, "/reset", {"identifier": identifier}, headers=EN)
         assert "Too many attempts" in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 3
 
 
 def test_oversized_identifier_is_refused_with_a_message(client):
-    response = client.post("/reset", data={"identifier": "9" * 300}, headers=EN)
+    response = submit_form(client, "/reset", {"identifier": "9" * 300}, headers=EN)
     assert response.status_code == 200 and "longer than any account name" in response.text
+
+
+def test_a_nul_character_is_refused_with_a_message_and_nothing_is_sent(app, client, make_borrower):
+    record = make_borrower()
+    typed = record.phone[:3] + "\x00" + record.phone[3:]
+    response = submit_form(client, "/reset", {"identifier": typed}, headers=EN)
+    assert response.status_code == 200
+    assert "An invisible character that cannot be saved was removed" in response.text
+    assert f'value="{record.phone}"' in response.text
+    with app.app_context():
+        assert outbox_bodies() == []

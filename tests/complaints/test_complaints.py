@@ -1,6 +1,5 @@
 """Complaints end to end: filing (about a contact, with files), staff work, answers, time."""
 
-import gc
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -14,12 +13,14 @@ from portal.complaints.lifecycle import ActionRefused, Actor
 from portal.complaints.models import Complaint
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from portal.uploads import UploadedFile
-from tests.helpers import NOW, log_in
+from portal.uploads import REQUEST_LIMIT, UploadedFile
+from tests.helpers import NOW, log_in, submit_form
 
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 AMR = b"#!AMR\n" + b"\x00" * 32
+# A call recording or a phone photo: far above the 1 MB limit of an ordinary form.
+RECORDING = b"ID3" + b"\x01" * (3 * 1024 * 1024)
 
 
 def file_complaint(client, contact_id=None, files=(), **fields):
@@ -32,9 +33,11 @@ def file_complaint(client, contact_id=None, files=(), **fields):
     if contact_id:
         data["contact"] = str(contact_id)
     data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(
-        "/complaints/new" + (f"?contact={contact_id}" if contact_id else ""),
-        data=data,
+    page = "/complaints/new" + (f"?contact={contact_id}" if contact_id else "")
+    return submit_form(
+        client,
+        page,
+        data,
         content_type="multipart/form-data",
         headers=EN,
     )
@@ -93,6 +96,61 @@ def test_bad_complaints_are_refused_and_keep_what_was_typed(
     assert complaints(app) == []
 
 
+NUL_REMOVED = "An invisible character that cannot be saved was removed from this text."
+
+
+def test_a_nul_character_is_refused_before_the_database_and_the_rest_kept(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    response = file_complaint(client, description="They called\x00 me at 23:10.")
+    assert response.status_code == 200 and NUL_REMOVED in response.text
+    assert "They called me at 23:10." in response.text
+    assert complaints(app) == []
+
+
+def test_a_complaint_without_a_desired_outcome_field_is_filed_as_if_it_were_empty(
+    app, client, late_call
+):
+    record = late_call()
+    log_in(client, record.phone)
+    data = {"category": "other", "description": "They called me at 23:10."}
+    response = submit_form(client, "/complaints/new", data)
+    assert response.status_code == 302
+    assert [c.desired_outcome for c in complaints(app)] == [""]
+
+
+def test_a_file_sent_as_the_description_counts_as_no_description(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    response = file_complaint(client, description=(io.BytesIO(b"text"), "description.txt"))
+    assert response.status_code == 200 and "Tell us what happened." in response.text
+    assert complaints(app) == []
+
+
+@pytest.mark.parametrize("contact", ["²", "2147483648", "9223372036854775808", "1" + "0" * 30])
+def test_a_contact_that_cannot_be_an_id_is_not_found(app, client, late_call, contact):
+    record = late_call()
+    log_in(client, record.phone)
+    assert client.get("/complaints/new", query_string={"contact": contact}).status_code == 404
+    sent = submit_form(
+        client,
+        "/complaints/new",
+        {"category": "other", "description": "About that call.", "contact": contact},
+    )
+    assert sent.status_code == 404 and complaints(app) == []
+
+
+def test_astral_characters_count_as_one_character_each(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    too_long = file_complaint(client, description="😀" * 4001)
+    assert too_long.status_code == 200 and "at most 4,000 characters" in too_long.text
+    filed = file_complaint(client, description="𠀀😀" * 2000, desired_outcome="🙏" * 1000)
+    assert filed.status_code == 302
+    (complaint,) = complaints(app)
+    assert complaint.description == "𠀀😀" * 2000 and complaint.desired_outcome == "🙏" * 1000
+
+
 def test_hostile_text_is_shown_as_text(app, client, late_call):
     record = late_call()
     log_in(client, record.phone)
@@ -110,8 +168,6 @@ def test_someone_elses_contact_cannot_be_complained_about(app, client, late_call
     assert complaints(app) == []
 
 
-# Werkzeug's test client spools a large request body to a temporary file that it never
-# closes; collect it here so that its warning is not blamed on a later test.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(
     "files, message",
@@ -124,7 +180,7 @@ def test_someone_elses_contact_cannot_be_complained_about(app, client, late_call
     ],
 )
 def test_bad_attachments_are_refused_and_nothing_is_stored(
-    app, client, late_call, upload_dir, files, message
+    large_bodies, app, client, late_call, upload_dir, files, message
 ):
     record = late_call()
     log_in(client, record.phone)
@@ -133,7 +189,52 @@ def test_bad_attachments_are_refused_and_nothing_is_stored(
     assert "They called me at 23:10." in response.text
     assert complaints(app) == [] and stored_files(app) == []
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
-    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_recording_of_3_mb_is_accepted_with_csrf_protection_on(
+    large_bodies, app, client, late_call, upload_dir
+):
+    record = late_call()
+    log_in(client, record.phone)
+    data = {
+        "category": "harassment",
+        "description": "The agent shouted at me; the recording is attached.",
+        "desired_outcome": "",
+        "attachments": [(io.BytesIO(RECORDING), "call.mp3")],
+    }
+    response = submit_form(client, "/complaints/new", data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    assert [(f.content_type, f.size_bytes) for f in stored_files(app)] == [
+        ("audio/mpeg", len(RECORDING))
+    ]
+    (complaint,) = complaints(app)
+    reply = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"body": "A second recording.", "attachments": [(io.BytesIO(RECORDING), "two.mp3")]},
+        to=f"/complaints/{complaint.id}/reply",
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 302 and len(stored_files(app)) == 2
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_body_over_the_upload_limit_gets_the_size_page(
+    large_bodies, app, client, late_call, upload_dir
+):
+    record = late_call()
+    log_in(client, record.phone)
+    data = {
+        "category": "harassment",
+        "description": "Too much.",
+        "attachments": [(io.BytesIO(b"ID3" + b"0" * REQUEST_LIMIT), "long.mp3")],
+    }
+    response = submit_form(
+        client, "/complaints/new", data, content_type="multipart/form-data", headers=EN
+    )
+    assert response.status_code == 413 and "What you sent is too large" in response.text
+    assert complaints(app) == [] and stored_files(app) == []
 
 
 def test_path_traversal_names_and_audio_are_handled(app, client, late_call, upload_dir):
@@ -171,8 +272,12 @@ def _support(app, make_staff):
 
 
 def act(client, complaint_id, action, **data):
-    return client.post(
-        f"/staff/complaints/{complaint_id}/act", data={"action": action, **data}, headers=EN
+    return submit_form(
+        client,
+        "/staff/complaints/",
+        to=f"/staff/complaints/{complaint_id}/act",
+        data={"action": action, **data},
+        headers=EN,
     )
 
 
@@ -200,8 +305,10 @@ def test_staff_work_a_complaint_and_notes_stay_internal(
         assert "SECRET" not in client.get(url, headers=EN).text
     page = client.get(f"/complaints/{complaint.id}", headers=EN).text
     assert "We are looking at the call recording." in page and "Waiting for your answer" in page
-    client.post(
-        f"/complaints/{complaint.id}/reply",
+    submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/reply",
         data={"body": "It was at 23:10 exactly."},
         content_type="multipart/form-data",
     )
@@ -221,6 +328,34 @@ def test_staff_work_a_complaint_and_notes_stay_internal(
         "complaint.status_awaiting_borrower",
         "complaint.borrower_replied",
     ]
+
+
+def test_a_nul_character_in_a_reply_is_refused_with_a_message(app, client, late_call):
+    record = late_call()
+    log_in(client, record.phone)
+    file_complaint(client, record.contact_id)
+    (complaint,) = complaints(app)
+    response = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"body": "It was\x00 at 23:10 exactly."},
+        to=f"/complaints/{complaint.id}/reply",
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert response.status_code == 400 and NUL_REMOVED in response.text
+    assert "It was at 23:10 exactly." in response.text
+
+
+def test_an_assignee_that_cannot_be_an_id_is_refused(app, client, late_call, make_staff):
+    record = late_call()
+    log_in(client, record.phone)
+    file_complaint(client, record.contact_id)
+    (complaint,) = complaints(app)
+    support, _staff = _support(app, make_staff)
+    for assignee in ("²", "9223372036854775808"):
+        response = act(support, complaint.id, "assign", assignee=assignee)
+        assert response.status_code == 400 and "Choose a support colleague." in response.text
 
 
 def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
@@ -244,9 +379,20 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
     page = client.get(f"/complaints/{complaint.id}", headers=EN).text
     assert "Closed with monetary relief" in page and "CN¥50.00" in page
     assert "Dispute the resolution" in page
-    empty = client.post(f"/complaints/{complaint.id}/dispute", data={"reason": ""}, headers=EN)
+    empty = submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/dispute",
+        data={"reason": ""},
+        headers=EN,
+    )
     assert empty.status_code == 400 and "Tell us why you disagree." in empty.text
-    client.post(f"/complaints/{complaint.id}/dispute", data={"reason": "The calls continue."})
+    submit_form(
+        client,
+        f"/complaints/{complaint.id}",
+        to=f"/complaints/{complaint.id}/dispute",
+        data={"reason": "The calls continue."},
+    )
     with app.app_context():
         reopened = db.session.get(Complaint, complaint.id)
         assert (reopened.status, reopened.priority) == ("reopened", 1)
@@ -258,7 +404,7 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
         outcome="non_monetary_relief",
         body="The agent is removed from your account.",
     )
-    client.post(f"/complaints/{complaint.id}/accept")
+    submit_form(client, f"/complaints/{complaint.id}", to=f"/complaints/{complaint.id}/accept")
     with app.app_context():
         assert db.session.get(Complaint, complaint.id).status == "closed"
 

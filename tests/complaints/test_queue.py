@@ -87,3 +87,18 @@ def test_queue_query_count_does_not_grow(app, client, make_borrower, support):
     with count_queries(app) as many:
         assert client.get("/staff/complaints/?sort=due").status_code == 200
     assert len(few) == len(many) <= 6
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "ab\x00cd"},
+        {"status": "no-such-status", "queue": "ab\x00cd", "sort": "\x00", "priority": "²"},
+        {"page": "²"},
+        {"page": "9" * 5000},
+    ],
+)
+def test_unknown_filter_values_show_the_default_queue(app, client, make_borrower, support, query):
+    add_complaints(app, make_borrower().borrower_id, 3)
+    page = client.get("/staff/complaints/", query_string=query, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "3 complaints" in page.text

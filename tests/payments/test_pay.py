@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.loans.models import Loan
 from portal.payments.gateway import PaymentState
 from portal.payments.models import Payment
-from tests.helpers import log_in
+from tests.helpers import csrf_token_in, log_in, submit_form
 
 EN = {"Accept-Language": "en"}
 
@@ -23,7 +23,12 @@ def pay(client, loan_id, choice="overdue", other="", token=None):
     return client.post(
         f"/loans/{loan_id}/pay",
         headers=EN,
-        data={"choice": choice, "other_amount": other, "token": token or token_of(page)},
+        data={
+            "choice": choice,
+            "other_amount": other,
+            "token": token or token_of(page),
+            "csrf_token": csrf_token_in(page),
+        },
     )
 
 
@@ -89,8 +94,8 @@ def test_tampered_choices_and_loans_are_refused(app, client, owing, fake_gateway
     assert tampered.status_code == 200 and "Choose an amount." in tampered.text
     assert client.get(f"/loans/{other.loan_id}/pay").status_code == 404
     assert (
-        client.post(
-            f"/loans/{other.loan_id}/pay", data={"choice": "overdue", "token": "x" * 32}
+        submit_form(
+            client, f"/loans/{other.loan_id}/pay", {"choice": "overdue", "token": "x" * 32}
         ).status_code
         == 404
     )
@@ -140,7 +145,7 @@ def test_development_path_posts_through_the_same_code(app, client, owing):
     assert "/development" in response.location
     page = client.get(response.location, headers=EN).text
     assert "Development only" in page
-    client.post(response.location, data={"outcome": "succeed"})
+    submit_form(client, response.location, {"outcome": "succeed"})
     (payment,) = payments(app)
     assert payment.status == "succeeded" and payment.provider == "development"
     receipt = client.get(f"/payments/{payment.id}/receipt", headers=EN).text
@@ -154,7 +159,7 @@ def test_development_path_can_decline(app, client, owing):
     record = owing()
     log_in(client, record.phone)
     response = pay(client, record.loan_id)
-    client.post(response.location, data={"outcome": "fail"})
+    submit_form(client, response.location, {"outcome": "fail"})
     assert payments(app)[0].status == "failed"
     assert client.get(f"/payments/{payments(app)[0].id}/receipt").status_code == 404
 
@@ -171,7 +176,7 @@ def test_another_borrowers_payments_are_not_found(app, client, owing):
     record = owing()
     log_in(client, record.phone)
     response = pay(client, record.loan_id)
-    client.post(response.location, data={"outcome": "succeed"})
+    submit_form(client, response.location, {"outcome": "succeed"})
     (payment,) = payments(app)
     other = app.test_client()
     log_in(other, owing().phone)

@@ -13,10 +13,13 @@ from portal.loans.journal import Components
 from portal.loans.service import post_entry
 from portal.plans import service
 from portal.plans.models import HardshipRequest, PaymentPlan, RequestDecision
-from tests.helpers import NOW, STAFF_TOTP_SECRET, log_in
+from tests.helpers import NOW, STAFF_TOTP_SECRET, csrf_token_in, log_in, log_out, submit_form
 from tests.plans.conftest import TODAY
 
 EN = {"Accept-Language": "en"}
+# Approvers send decisions with the token of their queue page: opening the review page again
+# would record another look at the borrower's data in the audit log.
+QUEUE = "/staff/requests/"
 
 
 def plan_form(
@@ -36,12 +39,11 @@ def plan_form(
 def submit(client, loan_id, data):
     """Preview, then send what was previewed; returns the final response."""
     url = f"/loans/{loan_id}/request"
-    preview = client.post(url, data={**data, "action": "preview"}, headers=EN)
+    preview = submit_form(client, url, {**data, "action": "preview"}, headers=EN)
     digest = re.search(r'name="previewed" type="hidden" value="([0-9a-f]+)"', preview.text)
     assert digest, preview.text[-3000:]
-    return client.post(
-        url, data={**data, "action": "submit", "previewed": digest.group(1)}, headers=EN
-    )
+    sent = {**data, "action": "submit", "previewed": digest.group(1)}
+    return client.post(url, data={**sent, "csrf_token": csrf_token_in(preview.text)}, headers=EN)
 
 
 def open_request(app, loan_id):
@@ -56,9 +58,10 @@ def open_request(app, loan_id):
 def test_preview_shows_the_exact_schedule_before_sending(app, client, overdue_loan):
     record = overdue_loan()
     log_in(client, record.phone)
-    page = client.post(
+    page = submit_form(
+        client,
         f"/loans/{record.loan_id}/request",
-        data={**plan_form(months=12), "action": "preview"},
+        {**plan_form(months=12), "action": "preview"},
         headers=EN,
     ).text
     assert "The exact terms you are asking for" in page
@@ -72,9 +75,10 @@ def test_preview_shows_the_exact_schedule_before_sending(app, client, overdue_lo
 def test_a_request_is_sent_only_for_the_previewed_terms(app, client, overdue_loan):
     record = overdue_loan()
     log_in(client, record.phone)
-    sneaky = client.post(
+    sneaky = submit_form(
+        client,
         f"/loans/{record.loan_id}/request",
-        data={**plan_form(), "action": "submit", "previewed": "0" * 32},
+        {**plan_form(), "action": "submit", "previewed": "0" * 32},
         headers=EN,
     )
     assert sneaky.status_code == 200 and "Send this request" in sneaky.text
@@ -107,6 +111,8 @@ def test_a_request_is_sent_only_for_the_previewed_terms(app, client, overdue_loa
         (plan_form(kind="extension", days=""), "Enter how many more days"),
         (plan_form(months="abc"), "Enter a whole number"),
         (plan_form(months="-3"), "Enter a whole number"),
+        (plan_form(months="²"), "Enter a whole number"),
+        (plan_form(months="1\x002"), "An invisible character that cannot be saved was removed"),
         ({**plan_form(), "first_due_on": "2026-02-30"}, "Enter a date like"),
         ({**plan_form(), "first_due_on": ""}, "Choose the date of the first installment"),
         (plan_form(down="1.234"), "at most 2 decimals"),
@@ -119,8 +125,8 @@ def test_a_request_is_sent_only_for_the_previewed_terms(app, client, overdue_loa
 def test_refused_requests_say_why_and_keep_the_input(app, client, overdue_loan, data, message):
     record = overdue_loan()
     log_in(client, record.phone)
-    response = client.post(
-        f"/loans/{record.loan_id}/request", data={**data, "action": "preview"}, headers=EN
+    response = submit_form(
+        client, f"/loans/{record.loan_id}/request", {**data, "action": "preview"}, headers=EN
     )
     assert response.status_code == 200
     assert message in response.text
@@ -134,8 +140,8 @@ def test_extension_limit_and_one_open_request_per_loan(app, client, overdue_loan
     record = overdue_loan()
     log_in(client, record.phone)
     assert submit(client, record.loan_id, plan_form(kind="extension", days=14)).status_code == 302
-    again = client.post(
-        f"/loans/{record.loan_id}/request", data={**plan_form(), "action": "preview"}, headers=EN
+    again = submit_form(
+        client, f"/loans/{record.loan_id}/request", {**plan_form(), "action": "preview"}, headers=EN
     )
     assert "already has an open request" in again.text
 
@@ -145,9 +151,15 @@ def test_borrower_withdraws_an_open_request(app, client, overdue_loan):
     log_in(client, record.phone)
     submit(client, record.loan_id, plan_form())
     hardship = open_request(app, record.loan_id)
-    client.post(f"/requests/{hardship.id}/withdraw")
+    submit_form(client, f"/requests/{hardship.id}", to=f"/requests/{hardship.id}/withdraw")
     assert open_request(app, record.loan_id).status == "withdrawn"
-    page = client.post(f"/requests/{hardship.id}/withdraw", follow_redirects=True, headers=EN)
+    page = submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        to=f"/requests/{hardship.id}/withdraw",
+        follow_redirects=True,
+        headers=EN,
+    )
     assert "already closed" in page.text
     assert submit(client, record.loan_id, plan_form()).status_code == 302
 
@@ -157,12 +169,25 @@ def test_other_borrowers_requests_are_not_found(app, client, overdue_loan, make_
     log_in(client, owner.phone)
     submit(client, owner.loan_id, plan_form())
     hardship = open_request(app, owner.loan_id)
-    client.post("/logout")
+    log_out(client)
     other = make_borrower()
     log_in(client, other.phone)
     assert client.get(f"/requests/{hardship.id}").status_code == 404
-    assert client.post(f"/requests/{hardship.id}/withdraw").status_code == 404
-    assert client.post(f"/requests/{hardship.id}/accept", data={"agree": "y"}).status_code == 404
+    assert (
+        submit_form(
+            client, f"/requests/{hardship.id}", to=f"/requests/{hardship.id}/withdraw"
+        ).status_code
+        == 404
+    )
+    assert (
+        submit_form(
+            client,
+            f"/requests/{hardship.id}",
+            to=f"/requests/{hardship.id}/accept",
+            data={"agree": "y"},
+        ).status_code
+        == 404
+    )
     assert client.get(f"/loans/{owner.loan_id}/request").status_code == 404
     assert owner.loan_number not in client.get("/requests").text
     assert open_request(app, owner.loan_id).status == "submitted"
@@ -187,8 +212,10 @@ def test_approve_then_borrower_accepts_the_agreement(app, client, overdue_loan, 
     assert record.loan_number in queue
     review = approver_client.get(f"/staff/requests/{hardship.id}", headers=EN).text
     assert "Journal and payments" in review and "Contact log" in review
-    decided = approver_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    decided = submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         data={"action": "approve", "approve-note": "affordable", "confirmed": "1"},
     )
     assert decided.status_code == 302
@@ -196,11 +223,21 @@ def test_approve_then_borrower_accepts_the_agreement(app, client, overdue_loan, 
     page = client.get(f"/requests/{hardship.id}", headers=EN).text
     assert "Your request was approved: the terms to accept" in page
     assert "What the plan covers" in page and "If an installment is missed" in page
-    refused = client.post(
-        f"/requests/{hardship.id}/accept", data={}, follow_redirects=True, headers=EN
+    refused = submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        to=f"/requests/{hardship.id}/accept",
+        data={},
+        follow_redirects=True,
+        headers=EN,
     )
     assert "Tick the box" in refused.text
-    accepted = client.post(f"/requests/{hardship.id}/accept", data={"agree": "y"})
+    accepted = submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        to=f"/requests/{hardship.id}/accept",
+        data={"agree": "y"},
+    )
     assert accepted.status_code == 302
     with app.app_context():
         plan = db.session.scalars(sa.select(PaymentPlan)).one()
@@ -233,14 +270,18 @@ def test_counter_offer_accepted_by_the_borrower(app, client, overdue_loan, make_
     approver_client = app.test_client()
     _approver(app, make_staff, approver_client)
     first = (TODAY + timedelta(days=20)).isoformat()
-    bad = approver_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    bad = submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         headers=EN,
         data={"action": "counter", "counter-months": "80", "counter-first_due_on": first},
     )
     assert bad.status_code == 400 and "between 3 and 60" in bad.text
-    approver_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         data={
             "action": "counter",
             "counter-months": "18",
@@ -250,7 +291,12 @@ def test_counter_offer_accepted_by_the_borrower(app, client, overdue_loan, make_
     )
     page = client.get(f"/requests/{hardship.id}", headers=EN).text
     assert "The lender offers you different terms" in page
-    client.post(f"/requests/{hardship.id}/accept", data={"agree": "y"})
+    submit_form(
+        client,
+        f"/requests/{hardship.id}",
+        to=f"/requests/{hardship.id}/accept",
+        data={"agree": "y"},
+    )
     with app.app_context():
         plan = db.session.scalars(sa.select(PaymentPlan)).one()
         assert len(plan.installments) == 18
@@ -264,12 +310,18 @@ def test_reject_needs_a_reason_the_borrower_can_read(app, client, overdue_loan, 
     hardship = open_request(app, record.loan_id)
     approver_client = app.test_client()
     _approver(app, make_staff, approver_client)
-    missing = approver_client.post(
-        f"/staff/requests/{hardship.id}/decide", headers=EN, data={"action": "reject"}
+    missing = submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
+        headers=EN,
+        data={"action": "reject"},
     )
     assert missing.status_code == 400 and "Choose the reason" in missing.text
-    approver_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         data={
             "action": "reject",
             "reject-reason_code": "missing_documents",
@@ -289,20 +341,28 @@ def test_large_requests_need_a_second_different_approver(app, client, overdue_lo
     first_client, second_client = app.test_client(), app.test_client()
     _approver(app, make_staff, first_client)
     _approver(app, make_staff, second_client)
-    first_client.post(
-        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    submit_form(
+        first_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
+        data={"action": "approve", "confirmed": "1"},
     )
     assert open_request(app, record.loan_id).status == "second_approval"
-    same = first_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    same = submit_form(
+        first_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         data={"action": "approve", "confirmed": "1"},
         follow_redirects=True,
         headers=EN,
     )
     assert "must come from a different approver" in same.text
     assert open_request(app, record.loan_id).status == "second_approval"
-    second_client.post(
-        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    submit_form(
+        second_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
+        data={"action": "approve", "confirmed": "1"},
     )
     assert open_request(app, record.loan_id).status == "offered"
 
@@ -317,15 +377,17 @@ def test_a_second_approval_cannot_be_posted_without_a_first_from_someone_else(
     approver = app.test_client()
     _approver(app, make_staff, approver)
     url = f"/staff/requests/{hardship.id}/decide"
-    skipped = approver.post(
-        url, data={"action": "second_approve"}, follow_redirects=True, headers=EN
+    skipped = submit_form(
+        approver, QUEUE, {"action": "second_approve"}, to=url, follow_redirects=True, headers=EN
     )
     assert "Choose a decision." in skipped.text
     assert open_request(app, record.loan_id).status == "submitted"
-    approver.post(url, data={"action": "approve", "confirmed": "1"})
+    submit_form(approver, QUEUE, {"action": "approve", "confirmed": "1"}, to=url)
     review = approver.get(f"/staff/requests/{hardship.id}", headers=EN).text
     assert "Approve as asked" in review and "Review this counter-offer" not in review
-    again = approver.post(url, data={"action": "second_approve"}, follow_redirects=True, headers=EN)
+    again = submit_form(
+        approver, QUEUE, {"action": "second_approve"}, to=url, follow_redirects=True, headers=EN
+    )
     assert "must come from a different approver" in again.text
     assert open_request(app, record.loan_id).status == "second_approval"
 
@@ -346,8 +408,10 @@ def test_an_approver_cannot_decide_their_own_request(app, client, overdue_loan, 
         db.session.commit()
     # The same e-mail logs in to either account; the password tells which.
     assert log_in(approver_client, record.email, "my separate staff phrase").status_code == 302
-    response = approver_client.post(
-        f"/staff/requests/{hardship.id}/decide",
+    response = submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
         data={"action": "approve", "confirmed": "1"},
         follow_redirects=True,
         headers=EN,
@@ -365,8 +429,11 @@ def test_support_cannot_decide_requests(app, client, overdue_loan, make_staff):
     log_in(support, make_staff("support").email)
     assert support.get("/staff/requests/").status_code == 404
     assert (
-        support.post(
-            f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+        submit_form(
+            support,
+            QUEUE,
+            to=f"/staff/requests/{hardship.id}/decide",
+            data={"action": "approve", "confirmed": "1"},
         ).status_code
         == 404
     )
@@ -380,10 +447,13 @@ def test_declined_offer_closes_the_request(app, client, overdue_loan, make_staff
     hardship = open_request(app, record.loan_id)
     approver_client = app.test_client()
     _approver(app, make_staff, approver_client)
-    approver_client.post(
-        f"/staff/requests/{hardship.id}/decide", data={"action": "approve", "confirmed": "1"}
+    submit_form(
+        approver_client,
+        QUEUE,
+        to=f"/staff/requests/{hardship.id}/decide",
+        data={"action": "approve", "confirmed": "1"},
     )
-    client.post(f"/requests/{hardship.id}/decline")
+    submit_form(client, f"/requests/{hardship.id}", to=f"/requests/{hardship.id}/decline")
     assert open_request(app, record.loan_id).status == "declined"
     assert "Ask for more time or a plan" in client.get("/loans", headers=EN).text
 
