@@ -42,7 +42,9 @@ def test_complaint_reply_resolve_and_dispute(
     log_in(phone, live_server, borrower.phone)
     phone.wait_for_url("**/loans")
     phone.get_by_role("link", name="Loan details and full contact log").click()
+    phone.wait_for_url(f"**/loans/{borrower.loan_id}")
     marked = phone.locator(".contact.breach")
+    marked.first.wait_for()
     assert marked.count() == 1
     marked.get_by_role("link", name="Complain about this contact").click()
     assert phone.get_by_text("Contact between 22:00 and 08:00 is not allowed.").is_visible()
