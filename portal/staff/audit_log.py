@@ -47,11 +47,18 @@ def _day(value: str) -> date | None:
         return None
 
 
+def _typed(args, name: str, length: int) -> str:
+    # No database stores a NUL character (PostgreSQL refuses it in a query too), and no account,
+    # reference or action holds one: it is dropped before the text reaches a query.
+    return args.get(name, "").replace("\x00", "").strip()[:length]
+
+
 def parse_filter(args) -> AuditFilter:
+    """The filters of the audit log page, from its query string."""
     return AuditFilter(
-        person=args.get("person", "").strip().lower()[:254],
-        borrower=args.get("borrower", "").strip()[:64],
-        action=args.get("action", "").strip()[:64],
+        person=_typed(args, "person", 254).lower(),
+        borrower=_typed(args, "borrower", 64),
+        action=_typed(args, "action", 64),
         date_from=_day(args.get("date_from", "")),
         date_to=_day(args.get("date_to", "")),
     )
