@@ -32,34 +32,52 @@ def main() -> None:
     from portal.extensions import db
     from portal.loans.models import Borrower
 
-    app = create_app({"SECRET_KEY": "benchmark", "WTF_CSRF_ENABLED": False,
-                      "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024})
+    app = create_app(
+        {
+            "SECRET_KEY": "benchmark",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
+        }
+    )
     with app.app_context():
         upgrade()
-        db.session.add(Borrower(customer_ref="B1", full_name="测试", id_last4="0000",
-                                phone="13900000000"))
+        db.session.add(
+            Borrower(customer_ref="B1", full_name="测试", id_last4="0000", phone="13900000000")
+        )
         staff = create_staff_user("bench@staff.example", "Bench", "support", "bench passphrase")
         db.session.commit()
         now = datetime.now(UTC)
         started = time.perf_counter()
         for start in range(0, args.complaints, 10_000):
-            db.session.execute(sa.insert(Complaint), [
-                {"reference": f"TS{n:012d}", "borrower_id": 1,
-                 "category": CATEGORIES[n % len(CATEGORIES)], "description": "x",
-                 "desired_outcome": "", "queue": QUEUES[n % 3], "priority": 1 + n % 4,
-                 "status": STATUSES[n % len(STATUSES)],
-                 "assigned_to_id": staff.id if n % 10 == 0 else None,
-                 "acknowledge_due_at": now + timedelta(days=1),
-                 "response_due_at": now + timedelta(hours=n % 720 - 200),
-                 "created_at": now - timedelta(minutes=n), "updated_at": now}
-                for n in range(start, min(start + 10_000, args.complaints))
-            ])
+            db.session.execute(
+                sa.insert(Complaint),
+                [
+                    {
+                        "reference": f"TS{n:012d}",
+                        "borrower_id": 1,
+                        "category": CATEGORIES[n % len(CATEGORIES)],
+                        "description": "x",
+                        "desired_outcome": "",
+                        "queue": QUEUES[n % 3],
+                        "priority": 1 + n % 4,
+                        "status": STATUSES[n % len(STATUSES)],
+                        "assigned_to_id": staff.id if n % 10 == 0 else None,
+                        "acknowledge_due_at": now + timedelta(days=1),
+                        "response_due_at": now + timedelta(hours=n % 720 - 200),
+                        "created_at": now - timedelta(minutes=n),
+                        "updated_at": now,
+                    }
+                    for n in range(start, min(start + 10_000, args.complaints))
+                ],
+            )
         db.session.commit()
         print(f"{args.complaints} complaints written in {time.perf_counter() - started:.1f} s")
 
     client = app.test_client()
-    client.post("/login", data={"identifier": "bench@staff.example",
-                                "password": "bench passphrase"})
+    client.post(
+        "/login", data={"identifier": "bench@staff.example", "password": "bench passphrase"}
+    )
     for label, url in [
         ("open, by priority and deadline", "/staff/complaints/"),
         ("page 200", "/staff/complaints/?page=200"),

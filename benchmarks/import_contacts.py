@@ -20,17 +20,38 @@ def write_file(path: str, rows: int, loans: int, as_csv: bool) -> None:
     start = datetime(2026, 1, 1, 1, tzinfo=UTC)
     records = []
     for n in range(loans):
-        records.append({"record": "borrower", "customer_ref": f"B{n}", "full_name": "测试",
-                        "id_last4": "1234", "phone": f"1390{n:07d}"})
-        records.append({"record": "loan", "loan_number": f"L{n}", "customer_ref": f"B{n}",
-                        "product": "personal", "currency": "CNY", "opened_on": "2026-01-01"})
+        records.append(
+            {
+                "record": "borrower",
+                "customer_ref": f"B{n}",
+                "full_name": "测试",
+                "id_last4": "1234",
+                "phone": f"1390{n:07d}",
+            }
+        )
+        records.append(
+            {
+                "record": "loan",
+                "loan_number": f"L{n}",
+                "customer_ref": f"B{n}",
+                "product": "personal",
+                "currency": "CNY",
+                "opened_on": "2026-01-01",
+            }
+        )
     for n in range(rows):
-        records.append({
-            "record": "contact", "loan_number": f"L{n % loans}", "reference": f"K{n}",
-            "contacted_at": (start + timedelta(minutes=n)).isoformat(), "channel": "call",
-            "party": "borrower", "agent": "A017",
-            "outcome": "answered" if n % 3 else "unanswered",
-        })
+        records.append(
+            {
+                "record": "contact",
+                "loan_number": f"L{n % loans}",
+                "reference": f"K{n}",
+                "contacted_at": (start + timedelta(minutes=n)).isoformat(),
+                "channel": "call",
+                "party": "borrower",
+                "agent": "A017",
+                "outcome": "answered" if n % 3 else "unanswered",
+            }
+        )
     with open(path, "w", encoding="utf-8", newline="") as handle:
         if as_csv:
             columns = sorted({key for record in records for key in record})
@@ -77,13 +98,19 @@ def main() -> None:
         again = import_file(path)
         second = time.perf_counter() - started
     created = report.counts[("contact", "created")]
-    print(f"format: {'CSV' if args.csv else 'JSON Lines'}; {args.loans} borrowers and loans, "
-          f"{args.rows} contact rows; {os.cpu_count()} CPUs")
-    print(f"first import:  {first:6.1f} s, {created} contacts created, "
-          f"{args.rows / first:,.0f} contact rows/s, {len(report.errors)} rejected")
-    print(f"second import: {second:6.1f} s, "
-          f"{again.counts[('contact', 'unchanged')]} contacts unchanged, "
-          f"{args.rows / second:,.0f} contact rows/s")
+    print(
+        f"format: {'CSV' if args.csv else 'JSON Lines'}; {args.loans} borrowers and loans, "
+        f"{args.rows} contact rows; {os.cpu_count()} CPUs"
+    )
+    print(
+        f"first import:  {first:6.1f} s, {created} contacts created, "
+        f"{args.rows / first:,.0f} contact rows/s, {len(report.errors)} rejected"
+    )
+    print(
+        f"second import: {second:6.1f} s, "
+        f"{again.counts[('contact', 'unchanged')]} contacts unchanged, "
+        f"{args.rows / second:,.0f} contact rows/s"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def build(database_url: str, workdir: Path, borrowers: int) -> dict:
     from flask import session
     from flask_migrate import upgrade
 
-    from portal import create_app
+    from portal import clock, create_app
     from portal.auth import service as auth_service
     from portal.auth.models import User
     from portal.complaints.models import Complaint
@@ -128,7 +128,7 @@ def build(database_url: str, workdir: Path, borrowers: int) -> dict:
     secret = os.environ["SECRET_KEY"]
     app = create_app({"SECRET_KEY": secret, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024})
     path = workdir / "export.jsonl"
-    today = datetime.now(UTC).date()
+    today = clock.today_in(clock.zone(clock.DEFAULT_BUSINESS_TIME_ZONE))
     with path.open("w", encoding="utf-8") as handle:
         for row in export_rows(borrowers, today):
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -146,7 +146,7 @@ def build(database_url: str, workdir: Path, borrowers: int) -> dict:
         )
         db.session.flush()
         loans = db.session.execute(sa.select(Loan.id, Loan.borrower_id).order_by(Loan.id)).all()
-        now = datetime.now(UTC)
+        now = clock.now()
         db.session.execute(
             sa.insert(HardshipRequest),
             [
