@@ -30,10 +30,10 @@ def hidden_fields(page: str) -> dict[str, str]:
     return fields
 
 
-def up_front_interest_loan(app, make_borrower):
+def up_front_interest_loan(app, make_borrower, language="en"):
     """Four monthly installments of 1,000.00 + 75.00 interest; all 300.00 interest charged on
     day one; the first two installments are past due (50 and 20 days)."""
-    record = make_borrower(language="en", principal=400_000)
+    record = make_borrower(language=language, principal=400_000)
     with app.app_context():
         post_entry(
             record.loan_id,

@@ -4,14 +4,10 @@ schedule, the plan's installment preselected to pay, and no escalating stage."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from portal.extensions import db
-from portal.loans.journal import Components
-from portal.loans.models import LoanDueDate
-from portal.loans.service import post_entry
+from tests.account.test_account_truth import up_front_interest_loan
 from tests.browser.test_plan_journey import log_in
 from tests.helpers import TODAY
 
@@ -19,27 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def _interest_up_front(app, make_borrower):
-    record = make_borrower(language="zh_Hans", principal=400_000)
-    with app.app_context():
-        post_entry(
-            record.loan_id,
-            "charge",
-            Components(interest=30_000),
-            posted_at=datetime(2026, 1, 15, tzinfo=UTC),
-            reference="INTEREST",
-            description="Interest for the whole term",
-        )
-        for days in (-50, -20, 10, 40):
-            db.session.add(
-                LoanDueDate(
-                    loan_id=record.loan_id,
-                    due_on=TODAY + timedelta(days=days),
-                    principal_minor=100_000,
-                    interest_minor=7_500,
-                )
-            )
-        db.session.commit()
-    return record
+    return up_front_interest_loan(app, make_borrower, language="zh_Hans")
 
 
 def test_paying_the_overdue_amount_shown_stops_collection(
