@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
@@ -42,7 +43,7 @@ from portal.security import Role
 
 # Rows in one batch: one savepoint, and a point where the caller may commit after it.
 COMMIT_EVERY = 5000
-# Keys in one IN (...) look-up.
+# Keys in one IN (...) look-up (SQLite; PostgreSQL takes them as one array).
 LOOKUP_CHUNK = 500
 
 
@@ -311,7 +312,7 @@ class _SetBatch:
             customer_refs,
             lambda keys: sa.select(
                 b.id, b.customer_ref, b.language_chosen_at, *(b[f] for f in BORROWER_FIELDS)
-            ).where(b.customer_ref.in_(keys)),
+            ).where(_among(b.customer_ref, keys)),
         ):
             self.borrowers[found.customer_ref] = dict(found._mapping)
         loan_columns = (
@@ -333,7 +334,7 @@ class _SetBatch:
             lambda keys: (
                 sa.select(*loan_columns)
                 .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(Loan.loan_number.in_(keys))
+                .where(_among(Loan.loan_number, keys))
                 # Postings to one loan are serialised across workers (PostgreSQL).
                 .with_for_update(of=Loan)
             ),
@@ -353,7 +354,7 @@ class _SetBatch:
                     LoanDueDate.due_on,
                     LoanDueDate.principal_minor,
                     LoanDueDate.interest_minor,
-                ).where(LoanDueDate.loan_id.in_(keys)),
+                ).where(_among(LoanDueDate.loan_id, keys)),
             ):
                 key = (loan_ids[found.loan_id], found.due_on)
                 self.due_dates[key] = dict(found._mapping)
@@ -367,14 +368,14 @@ class _SetBatch:
                 JournalEntry.interest_minor,
                 JournalEntry.fee_minor,
                 JournalEntry.posted_at,
-            ).where(JournalEntry.reference.in_(keys)),
+            ).where(_among(JournalEntry.reference, keys)),
         ):
             if found.loan_id in loan_ids:
                 self.journal[(loan_ids[found.loan_id], found.reference)] = dict(found._mapping)
         for found in _chunked(
             contact_refs,
             lambda keys: sa.select(ContactLogEntry.__table__).where(
-                ContactLogEntry.reference.in_(keys)
+                _among(ContactLogEntry.reference, keys)
             ),
         ):
             self.contacts[found.reference] = dict(found._mapping)
@@ -542,8 +543,8 @@ class _SetBatch:
             )
             for borrower_id, customer_ref in created:
                 self.borrowers[customer_ref]["id"] = borrower_id
-            session.execute(
-                sa.insert(User.__table__),
+            _insert(
+                User.__table__,
                 [{"role": Role.BORROWER, "borrower_id": b["id"]} for b in new_borrowers],
             )
         new_loans = list(self.new["loan"].values())
@@ -573,8 +574,8 @@ class _SetBatch:
             return {"loan_id": self.loans[row["loan_number"]]["id"]}
 
         if self.new["due_date"]:
-            session.execute(
-                sa.insert(LoanDueDate.__table__),
+            _insert(
+                LoanDueDate.__table__,
                 [
                     loan_id(d) | _only(d, ("due_on", "principal_minor", "interest_minor"))
                     for d in self.new["due_date"].values()
@@ -583,14 +584,13 @@ class _SetBatch:
         if self.new_journal:
             columns = ("reference", "description", "kind", "principal_minor")
             columns += ("interest_minor", "fee_minor", "posted_at")
-            session.execute(
-                sa.insert(JournalEntry.__table__),
-                [loan_id(e) | _only(e, columns) for e in self.new_journal],
+            _insert(
+                JournalEntry.__table__, [loan_id(e) | _only(e, columns) for e in self.new_journal]
             )
         if self.new["contact"]:
             columns = ("reference", "contacted_at", "channel", "party", "agent", "outcome", "note")
-            session.execute(
-                sa.insert(ContactLogEntry.__table__),
+            _insert(
+                ContactLogEntry.__table__,
                 [loan_id(c) | _only(c, columns) for c in self.new["contact"].values()],
             )
         for name, model in (
@@ -603,6 +603,36 @@ class _SetBatch:
                 session.execute(sa.update(model), changes)
         # Bulk updates by primary key leave loaded objects as they were: load them afresh.
         session.expire_all()
+
+
+def _insert(table: sa.Table, rows: list[dict]) -> None:
+    """Insert rows that all set the same columns; PostgreSQL takes them through COPY.
+
+    COPY skips SQLAlchemy's column defaults and bind processing, so both are applied here:
+    the defaults once for the batch, each column's bind processor (UTC times) per value.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sa.insert(table), rows)
+        return
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaults = {
+        column.name: column.default.arg(None) if column.default.is_callable else column.default.arg
+        for column in table.columns
+        if column.name not in given and column.default is not None
+    }
+    names = given + list(defaults)
+    processors = [table.columns[name].type.bind_processor(dialect) for name in names]
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    driver = connection.connection.driver_connection
+    copying = f"COPY {table.name} ({columns}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(copying) as copy:
+        for row in rows:
+            values = [row[name] for name in given] + list(defaults.values())
+            copy.write_row(
+                [value if p is None else p(value) for p, value in zip(processors, values, strict=True)]
+            )
 
 
 def _only(values: dict, names: Iterable[str]) -> dict:
@@ -619,8 +649,20 @@ def _same_keys(rows: Iterable[dict]) -> list[list[dict]]:
 
 def _chunked(keys: Iterable, statement: Callable[[list], sa.Select]) -> Iterator[sa.Row]:
     keys = list(keys)
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        yield from db.session.execute(statement(keys[start : start + LOOKUP_CHUNK]))
+    chunk = len(keys) or 1 if _on_postgresql() else LOOKUP_CHUNK
+    for start in range(0, len(keys), chunk):
+        yield from db.session.execute(statement(keys[start : start + chunk]))
+
+
+def _among(column: sa.ColumnElement, keys: list) -> sa.ColumnElement[bool]:
+    """`column IN keys`; on PostgreSQL one array parameter instead of a placeholder per key."""
+    if _on_postgresql():
+        return column == sa.any_(sa.bindparam(None, keys, type_=postgresql.ARRAY(column.type)))
+    return column.in_(keys)
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _contact_values(loan_id: int | None, row: ContactRow) -> dict:

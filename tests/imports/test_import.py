@@ -1,6 +1,7 @@
 """Importing from the lending system: idempotent, row by row, every problem reported."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -145,6 +146,28 @@ def test_a_good_file_imports_everything_and_twice_changes_nothing(app, tmp_path,
         assert set(again.counts) == {
             (r, "unchanged") for r in ("borrower", "loan", "due_date", "journal", "contact")
         }
+
+
+def test_bulk_written_rows_hold_what_the_orm_would_write(app, tmp_path):
+    # PostgreSQL takes new rows through COPY, which skips SQLAlchemy's defaults and bind
+    # processing: times must still land in UTC and defaults must still be filled.
+    from tests.helpers import NOW
+
+    path = write_jsonl(tmp_path, GOOD_ROWS)
+    with app.app_context():
+        assert import_file(path).errors == []
+        db.session.expire_all()
+        entry = db.session.scalars(sa.select(JournalEntry).order_by(JournalEntry.id)).first()
+        assert entry.posted_at == datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
+        assert abs(entry.created_at - NOW) < timedelta(minutes=1)
+        contact = db.session.scalars(sa.select(ContactLogEntry).order_by("id")).first()
+        assert contact.contacted_at == datetime(2026, 2, 5, 2, 0, tzinfo=UTC)
+        assert contact.party == "borrower"
+        assert abs(contact.created_at - NOW) < timedelta(minutes=1)
+        user = db.session.scalars(sa.select(User)).one()
+        assert abs(user.created_at - NOW) < timedelta(minutes=1)
+        due = db.session.scalars(sa.select(LoanDueDate)).one()
+        assert (due.principal_minor, due.interest_minor) == (100_000, 5_000)
 
 
 def test_changed_details_are_updated(app, tmp_path):
