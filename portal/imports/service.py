@@ -630,9 +630,8 @@ def _insert(table: sa.Table, rows: list[dict]) -> None:
     with driver.cursor() as cursor, cursor.copy(copying) as copy:
         for row in rows:
             values = [row[name] for name in given] + list(defaults.values())
-            copy.write_row(
-                [value if p is None else p(value) for p, value in zip(processors, values, strict=True)]
-            )
+            pairs = zip(processors, values, strict=True)
+            copy.write_row([value if p is None else p(value) for p, value in pairs])
 
 
 def _only(values: dict, names: Iterable[str]) -> dict:
