@@ -121,40 +121,51 @@ def schedule_contact_rules(
 ) -> ContactRuleSet:
     """Add a version of the contact rules that takes effect at `effective_from` (or now)."""
     starts = check_change(proposed, effective_from)
+    changes = _changes(contact_rules(RULE_SET, at=starts), proposed)
+    return _add_version(ContactRuleSet, RULE_SET, starts, proposed, changes, "contact_rule_set")
+
+
+def contact_rule_versions() -> list[ContactRuleSet]:
+    """Every version of the contact rules, newest effect time first."""
+    return _versions(ContactRuleSet, RULE_SET)
+
+
+def _add_version(model, name: str, starts: datetime, proposed, changes: dict, subject: str):
+    """Add a version of the rule set `name` (a ContactRuleSet, PlanRuleSet or PromiseRuleSet)
+    that takes effect at `starts`, and audit what it changes."""
+    if not changes:
+        raise RuleChangeRefused("nothing_changes")
     taken = db.session.scalar(
-        sa.select(ContactRuleSet.id).where(
-            ContactRuleSet.name == RULE_SET, ContactRuleSet.effective_from == starts
-        )
+        sa.select(model.id).where(model.name == name, model.effective_from == starts)
     )
     if taken is not None:
         raise RuleChangeRefused("effective_taken", field="effective_from")
-    before = contact_rules(RULE_SET, at=starts)
-    changes = _changes(before, proposed)
-    if not changes:
-        raise RuleChangeRefused("nothing_changes")
-    version = ContactRuleSet(name=RULE_SET, effective_from=starts, **asdict(proposed))
+    version = model(name=name, effective_from=starts, **asdict(proposed))
     db.session.add(version)
     db.session.flush()
     audit.record(
-        "rules.contact_rules_changed",
-        subject_type="contact_rule_set",
+        f"rules.{subject.removesuffix('_rule_set')}_rules_changed",
+        subject_type=subject,
         subject_id=version.id,
         details={
-            "rule_set": RULE_SET,
+            "rule_set": name,
             "effective_from": starts.isoformat(),
-            "changes": {f: [str(old), str(new)] for f, (old, new) in changes.items()},
+            "changes": {f: [_plain(old), _plain(new)] for f, (old, new) in changes.items()},
         },
     )
     return version
 
 
-def contact_rule_versions() -> list[ContactRuleSet]:
-    """Every version of the contact rules, newest effect time first."""
+def _plain(value):
+    """A rule value as the audit log holds it (times of day as text)."""
+    return value if isinstance(value, int | str | bool | None) else str(value)
+
+
+def _versions(model, name: str) -> list:
+    """Every version of the rule set `name`, newest effect time first."""
     return list(
         db.session.scalars(
-            sa.select(ContactRuleSet)
-            .where(ContactRuleSet.name == RULE_SET)
-            .order_by(ContactRuleSet.effective_from.desc())
+            sa.select(model).where(model.name == name).order_by(model.effective_from.desc())
         )
     )
 
@@ -416,38 +427,11 @@ def preview_plan_rules(
 def schedule_plan_rules(name: str, proposed: PlanRules, effective_from: datetime | None) -> None:
     """Add a version of the plan rule set `name` that takes effect then (or now)."""
     starts, changes = _proposed_plan_rules(name, proposed, effective_from)
-    if not changes:
-        raise RuleChangeRefused("nothing_changes")
-    taken = db.session.scalar(
-        sa.select(PlanRuleSet.id).where(
-            PlanRuleSet.name == name, PlanRuleSet.effective_from == starts
-        )
-    )
-    if taken is not None:
-        raise RuleChangeRefused("effective_taken", field="effective_from")
-    version = PlanRuleSet(name=name, effective_from=starts, **asdict(proposed))
-    db.session.add(version)
-    db.session.flush()
-    audit.record(
-        "rules.plan_rules_changed",
-        subject_type="plan_rule_set",
-        subject_id=version.id,
-        details={
-            "rule_set": name,
-            "effective_from": starts.isoformat(),
-            "changes": {f: [old, new] for f, (old, new) in changes.items()},
-        },
-    )
+    _add_version(PlanRuleSet, name, starts, proposed, changes, "plan_rule_set")
 
 
 def plan_rule_versions(name: str) -> list[PlanRuleSet]:
-    return list(
-        db.session.scalars(
-            sa.select(PlanRuleSet)
-            .where(PlanRuleSet.name == name)
-            .order_by(PlanRuleSet.effective_from.desc())
-        )
-    )
+    return _versions(PlanRuleSet, name)
 
 
 # --- promise rules ------------------------------------------------------------------------------
@@ -506,35 +490,8 @@ def schedule_promise_rules(
 ) -> None:
     """Add a version of the promise rule set `name` that takes effect then (or now)."""
     starts, changes = _proposed_promise_rules(name, proposed, effective_from)
-    if not changes:
-        raise RuleChangeRefused("nothing_changes")
-    taken = db.session.scalar(
-        sa.select(PromiseRuleSet.id).where(
-            PromiseRuleSet.name == name, PromiseRuleSet.effective_from == starts
-        )
-    )
-    if taken is not None:
-        raise RuleChangeRefused("effective_taken", field="effective_from")
-    version = PromiseRuleSet(name=name, effective_from=starts, **asdict(proposed))
-    db.session.add(version)
-    db.session.flush()
-    audit.record(
-        "rules.promise_rules_changed",
-        subject_type="promise_rule_set",
-        subject_id=version.id,
-        details={
-            "rule_set": name,
-            "effective_from": starts.isoformat(),
-            "changes": {f: [old, new] for f, (old, new) in changes.items()},
-        },
-    )
+    _add_version(PromiseRuleSet, name, starts, proposed, changes, "promise_rule_set")
 
 
 def promise_rule_versions(name: str) -> list[PromiseRuleSet]:
-    return list(
-        db.session.scalars(
-            sa.select(PromiseRuleSet)
-            .where(PromiseRuleSet.name == name)
-            .order_by(PromiseRuleSet.effective_from.desc())
-        )
-    )
+    return _versions(PromiseRuleSet, name)
