@@ -25,45 +25,41 @@ NUMBER = _l("Enter a whole number.")
 TIME = _l("Enter a time as HH:MM.")
 
 
-class ContactRulesForm(Form):
-    quiet_from = TimeField(
-        CONTACT_RULE_FIELDS["quiet_from"],
-        validators=[InputRequired(TIME)],
-        format="%H:%M",
-        invalid_value_message=TIME,
-    )
-    quiet_until = TimeField(
-        CONTACT_RULE_FIELDS["quiet_until"],
-        validators=[InputRequired(TIME)],
-        format="%H:%M",
-        invalid_value_message=TIME,
-    )
-    max_answered_calls_per_day = IntegerField(
-        CONTACT_RULE_FIELDS["max_answered_calls_per_day"],
-        validators=[InputRequired(NUMBER)],
-        invalid_value_message=NUMBER,
-    )
-    max_unanswered_calls_per_day = IntegerField(
-        CONTACT_RULE_FIELDS["max_unanswered_calls_per_day"],
-        validators=[InputRequired(NUMBER)],
-        invalid_value_message=NUMBER,
-    )
-    reachable_within_days = IntegerField(
-        CONTACT_RULE_FIELDS["reachable_within_days"],
-        validators=[InputRequired(NUMBER)],
-        invalid_value_message=NUMBER,
-        description=_l(
-            "A borrower who answered a call or visit this recently counts as reachable, "
-            "and others may not be contacted."
-        ),
-    )
-    effective_from = DateTimeLocalField(
+def _effective_from():
+    return DateTimeLocalField(
         _l("Takes effect at"),
         validators=[Optional()],
         format="%Y-%m-%dT%H:%M",
         invalid_value_message=_l("Enter a date and time."),
         description=_l("In the business time zone. Leave empty for as soon as you confirm."),
     )
+
+
+def _number(label, **options):
+    return IntegerField(
+        label, validators=[InputRequired(NUMBER)], invalid_value_message=NUMBER, **options
+    )
+
+
+def _time(label):
+    return TimeField(
+        label, validators=[InputRequired(TIME)], format="%H:%M", invalid_value_message=TIME
+    )
+
+
+class ContactRulesForm(Form):
+    quiet_from = _time(CONTACT_RULE_FIELDS["quiet_from"])
+    quiet_until = _time(CONTACT_RULE_FIELDS["quiet_until"])
+    max_answered_calls_per_day = _number(CONTACT_RULE_FIELDS["max_answered_calls_per_day"])
+    max_unanswered_calls_per_day = _number(CONTACT_RULE_FIELDS["max_unanswered_calls_per_day"])
+    reachable_within_days = _number(
+        CONTACT_RULE_FIELDS["reachable_within_days"],
+        description=_l(
+            "A borrower who answered a call or visit this recently counts as reachable, "
+            "and others may not be contacted."
+        ),
+    )
+    effective_from = _effective_from()
 
 
 class CalendarDayForm(Form):
@@ -90,33 +86,15 @@ class RemoveDayForm(Form):
 
 class LadderForm(Form):
     ladder = HiddenField(validators=[InputRequired()])
-    thresholds = FieldList(
-        IntegerField(
-            _l("Starts at days past due"),
-            validators=[InputRequired(NUMBER)],
-            invalid_value_message=NUMBER,
-        )
-    )
-    effective_from = DateTimeLocalField(
-        _l("Takes effect at"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        invalid_value_message=_l("Enter a date and time."),
-        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
-    )
+    thresholds = FieldList(_number(_l("Starts at days past due")))
+    effective_from = _effective_from()
 
 
 class RoutesForm(Form):
     """A queue and a priority for every complaint category (fields queue_<category> and
     priority_<category>, added below), and when the routing takes effect."""
 
-    effective_from = DateTimeLocalField(
-        _l("Takes effect at"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        invalid_value_message=_l("Enter a date and time."),
-        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
-    )
+    effective_from = _effective_from()
 
 
 for _category in CATEGORIES:
@@ -142,50 +120,26 @@ for _category in CATEGORIES:
     )
 
 
-def _number(name):
-    return IntegerField(
-        PLAN_RULE_FIELDS[name], validators=[InputRequired(NUMBER)], invalid_value_message=NUMBER
-    )
-
-
 class PlanRulesForm(Form):
     name = HiddenField(validators=[InputRequired()])
-    extension_min_days = _number("extension_min_days")
-    extension_max_days = _number("extension_max_days")
-    max_extensions_per_loan = _number("max_extensions_per_loan")
-    plan_min_months = _number("plan_min_months")
-    plan_max_months = _number("plan_max_months")
-    min_installment = _number("min_installment")
-    first_due_within_days = _number("first_due_within_days")
+    extension_min_days = _number(PLAN_RULE_FIELDS["extension_min_days"])
+    extension_max_days = _number(PLAN_RULE_FIELDS["extension_max_days"])
+    max_extensions_per_loan = _number(PLAN_RULE_FIELDS["max_extensions_per_loan"])
+    plan_min_months = _number(PLAN_RULE_FIELDS["plan_min_months"])
+    plan_max_months = _number(PLAN_RULE_FIELDS["plan_max_months"])
+    min_installment = _number(PLAN_RULE_FIELDS["min_installment"])
+    first_due_within_days = _number(PLAN_RULE_FIELDS["first_due_within_days"])
     stop_interest = BooleanField(PLAN_RULE_FIELDS["stop_interest"])
-    second_approval_above = _number("second_approval_above")
-    decision_due_days = _number("decision_due_days")
-    offer_valid_days = _number("offer_valid_days")
-    grace_days = _number("grace_days")
-    effective_from = DateTimeLocalField(
-        _l("Takes effect at"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        invalid_value_message=_l("Enter a date and time."),
-        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
-    )
-
-
-def _promise_number(name):
-    return IntegerField(
-        PROMISE_RULE_FIELDS[name], validators=[InputRequired(NUMBER)], invalid_value_message=NUMBER
-    )
+    second_approval_above = _number(PLAN_RULE_FIELDS["second_approval_above"])
+    decision_due_days = _number(PLAN_RULE_FIELDS["decision_due_days"])
+    offer_valid_days = _number(PLAN_RULE_FIELDS["offer_valid_days"])
+    grace_days = _number(PLAN_RULE_FIELDS["grace_days"])
+    effective_from = _effective_from()
 
 
 class PromiseRulesForm(Form):
     name = HiddenField(validators=[InputRequired()])
-    max_days = _promise_number("max_days")
-    max_promises = _promise_number("max_promises")
-    period_days = _promise_number("period_days")
-    effective_from = DateTimeLocalField(
-        _l("Takes effect at"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        invalid_value_message=_l("Enter a date and time."),
-        description=_l("In the business time zone. Leave empty for as soon as you confirm."),
-    )
+    max_days = _number(PROMISE_RULE_FIELDS["max_days"])
+    max_promises = _number(PROMISE_RULE_FIELDS["max_promises"])
+    period_days = _number(PROMISE_RULE_FIELDS["period_days"])
+    effective_from = _effective_from()
