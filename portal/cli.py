@@ -41,6 +41,21 @@ def create_staff(email, display_name, role, password):
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
 
+@portal_cli.command("reencrypt-totp-secrets")
+def reencrypt_totp_secrets():
+    """Encrypt every staff TOTP secret again with the first key of TOTP_ENCRYPTION_KEY."""
+    from portal.auth.second_factor import reencrypt_secrets
+    from portal.auth.secret_box import TotpKeyError
+
+    try:
+        count = reencrypt_secrets()
+    except TotpKeyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Encrypted {count} TOTP secret(s) with the first key.")
+
+
 @portal_cli.command("seed")
 def seed():
     """Add the reference data a new database needs (the default stage ladder)."""

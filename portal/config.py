@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal.auth.secret_box import parse_keys
 from portal.clock import DEFAULT_BUSINESS_TIME_ZONE
 
 INSECURE_KEYS = {"", "dev", "changeme", "secret", "development"}
@@ -67,6 +68,11 @@ def load_config(instance_path: str) -> dict:
             "payment can be confirmed by webhook."
         )
 
+    try:
+        totp_keys = parse_keys(os.environ.get("TOTP_ENCRYPTION_KEY", ""))
+    except ValueError as error:
+        raise ConfigError(f"TOTP_ENCRYPTION_KEY: {error}") from error
+
     business_time_zone = os.environ.get("BUSINESS_TIME_ZONE", DEFAULT_BUSINESS_TIME_ZONE).strip()
     try:
         ZoneInfo(business_time_zone)
@@ -87,6 +93,8 @@ def load_config(instance_path: str) -> dict:
         "PORTAL_ENV": env,
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
+        # Fernet keys of the staff TOTP secrets (the first encrypts); see auth/secret_box.py.
+        "TOTP_ENCRYPTION_KEYS": totp_keys,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Outbox: SMTP delivery when MAIL_SERVER is set, otherwise messages wait in the outbox.

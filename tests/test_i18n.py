@@ -407,3 +407,66 @@ def test_templates_follow_a_change_of_language_within_a_request(app):
         session["language"] = "zh_Hant"
         refresh()
         assert render_template_string(page) == "登入"
+
+
+# Characters written only in Simplified Chinese (their Traditional form differs and the
+# character itself is not used in Traditional text), and the reverse. Characters shared by
+# both scripts in some words (只, 台, 系, 准, 面, 里, 干, 划, 余, 周 ...) are left out.
+SIMPLIFIED_ONLY = (
+    "这为们说还时经联请关于对发现后问题过应该个来会国实学动种开进么将与业样长间头没从两电话"
+    "让认书东车门见点无机产体当总边员办给录纪记计审结贷额费银单务处码号网页确设邮简讯语选择输"
+    "错误类别签订约则规罚违严险权隐数条阶级诉讼师劳扫传图态担负债偿缴纳难虑构报帮宽减积极际检"
+    "验证详细读写节营运监诚亲岁币优质热烦闭阅载软显库储备资标测试达频视钱继续专欢络觉变转换缓"
+    "紧响损维护坏责销恶绝虽带导闻须顾碍谢终场户启询释览账术着拟满馈链锁状况钟汇获团据历复尽"
+)
+TRADITIONAL_ONLY = (
+    "這為們說還時經聯繫請關於對發現後問題過應該個來會國實學動種開進麼將與業樣長間頭沒從兩電話"
+    "讓認書東車門見點無機產體當總邊員辦給錄紀記計審結貸額費銀單務處碼號網頁確設郵簡訊語選擇輸"
+    "錯誤類別簽訂約則規罰違嚴險權隱數條階級訴訟師勞掃傳圖態擔負債償繳納難慮構報幫寬減積極際檢"
+    "驗證詳細讀寫節營運監誠親歲幣優質熱煩閉閱載軟顯庫儲備資標測試達頻視錢繼續專歡絡覺變轉換緩"
+    "緊響損維護壞責銷惡絕雖帶導聞須顧礙謝終場戶啟詢釋覽帳術擬滿饋鏈鎖狀況鐘匯獲團據歷曆復複盡"
+    "準劃係裡裏臺隻範週餘製佈"
+)
+# Mainland words that Taiwan writes otherwise (zh_Hant uses Taiwan terms).
+MAINLAND_TERMS = ("聯繫", "記錄", "計劃", "審批", "辦結", "首付", "銀行卡", "信息", "短信", "默認")
+
+
+def _msgstrs(language):
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            yield message.id, "".join(strings)
+
+
+def test_the_character_lists_do_not_overlap():
+    assert not set(SIMPLIFIED_ONLY) & set(TRADITIONAL_ONLY)
+
+
+@pytest.mark.parametrize(
+    "language, foreign",
+    [("zh_Hant", SIMPLIFIED_ONLY), ("zh_Hans", TRADITIONAL_ONLY)],
+)
+def test_each_chinese_catalog_is_written_in_its_own_script(language, foreign):
+    wrong = {
+        msgid: "".join(sorted({ch for ch in text if ch in foreign}))
+        for msgid, text in _msgstrs(language)
+        if any(ch in foreign for ch in text)
+    }
+    assert wrong == {}
+
+
+def test_traditional_chinese_uses_the_taiwan_terms():
+    wrong = {
+        msgid: [term for term in MAINLAND_TERMS if term in text]
+        for msgid, text in _msgstrs("zh_Hant")
+        if any(term in text for term in MAINLAND_TERMS)
+    }
+    assert wrong == {}
+    texts = dict(_msgstrs("zh_Hant"))
+    assert texts["Contact log"] == "催收聯絡紀錄"
+    assert texts["Down payment"] == "頭期款"
+    assert texts["Waiting for a decision"] == "審核中"
+    assert texts["Complaint closed"] == "投訴已結案"
+    assert "還款計畫" in texts["Plan rules"]

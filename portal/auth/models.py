@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import clock
+from portal.auth import secret_box
 from portal.columns import UTCDateTime
 from portal.extensions import db
 from portal.security import STAFF_ROLES
@@ -45,7 +46,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The second factor (staff): a TOTP secret, set when enrolment starts and shown only until
     # the first code confirms it; the last time step accepted, so no code works twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Stored encrypted (secret_box); read and set it as `totp_secret`.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -54,6 +56,17 @@ class User(UserMixin, db.Model):
 
     # Set by the user loader to the login session this request runs under.
     login_session_token = None
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in clear; TotpKeyError when the configured key cannot decrypt it."""
+        if self.totp_secret_encrypted is None:
+            return None
+        return secret_box.decrypt(self.totp_secret_encrypted)
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.totp_secret_encrypted = None if secret is None else secret_box.encrypt(secret)
 
     @property
     def is_active(self) -> bool:

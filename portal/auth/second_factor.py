@@ -24,7 +24,7 @@ import segno
 import sqlalchemy as sa
 
 from portal import audit, clock
-from portal.auth import throttle
+from portal.auth import secret_box, throttle
 from portal.auth.models import LoginSession, RecoveryCode, User
 from portal.auth.passwords import verify_password
 from portal.auth.service import InvalidCredentials, _hash_secret
@@ -105,6 +105,17 @@ def reset(user: User) -> None:
     db.session.flush()
 
 
+def reencrypt_secrets() -> int:
+    """Encrypt every stored TOTP secret with the first key (after a key rotation)."""
+    users = db.session.scalars(sa.select(User).where(User.totp_secret_encrypted.is_not(None)))
+    count = 0
+    for user in users:
+        user.totp_secret_encrypted = secret_box.reencrypt(user.totp_secret_encrypted)
+        count += 1
+    db.session.flush()
+    return count
+
+
 # --- checking codes ---------------------------------------------------------------------------
 
 
@@ -154,7 +165,7 @@ def _check_code(
     account = user.email
     throttle.check(THROTTLE_ACTION, account=account, address=address)
     code = (code or "").strip()
-    ok = user.totp_secret is not None and (
+    ok = user.totp_secret_encrypted is not None and (
         (re.fullmatch(r"[0-9]{6}", code) and _totp_matches(user, code))
         or (recovery_allowed and _recovery_code_matches(user, code))
     )

@@ -31,10 +31,11 @@ QUEUE_NAMES = {
     "general": _l("General"),
 }
 PRIORITY_NAMES = {1: _l("Urgent"), 2: _l("High"), 3: _l("Normal"), 4: _l("Low")}
+# How the lender answered; a resolution can still be disputed, so these do not say "closed".
 OUTCOME_NAMES = {
-    "explanation": _l("Closed with an explanation"),
-    "monetary_relief": _l("Closed with monetary relief"),
-    "non_monetary_relief": _l("Closed with non-monetary relief"),
+    "explanation": _l("Answered with an explanation"),
+    "monetary_relief": _l("Answered with monetary relief"),
+    "non_monetary_relief": _l("Answered with non-monetary relief"),
 }
 # Said once a complaint is filed.
 FILED = _l("We received your complaint. Your reference number is %(reference)s.")

@@ -14,7 +14,7 @@ STAGE_NAMES = {
 PRODUCT_NAMES = {
     "personal": _l("Personal loan"),
     "consumer": _l("Consumer loan"),
-    "card": _l("Credit card instalments"),
+    "card": _l("Credit card installments"),
 }
 
 ROLE_NAMES = {
@@ -69,13 +69,38 @@ OUTCOME_NAMES = {
     "failed": _l("Not delivered"),
     "left_message": _l("Message left"),
     "promise_to_pay": _l("Promise to pay"),
-    "refused": _l("Refused"),
+    # Reached, and said they would not pay.
+    "refused": _l("Refused to pay"),
 }
 
 JOURNAL_KIND_NAMES = {
-    "charge": _l("Charge"),
+    "charge": _l("Amount charged"),
     "payment": _l("Payment"),
     "waiver": _l("Waiver"),
     "adjustment": _l("Adjustment"),
     "reversal": _l("Reversal"),
 }
+# A charge is named by what it adds: the loan paid out (principal), interest or a fee.
+CHARGE_NAMES = {
+    ("principal",): _l("Loan paid out"),
+    ("interest",): _l("Interest charged"),
+    ("fee",): _l("Fee charged"),
+    ("interest", "fee"): _l("Interest and fees charged"),
+}
+
+
+def journal_kind_name(entry) -> str:
+    """What a journal entry is, in the reader's language: a charge says what it charges."""
+    if entry.kind == "charge":
+        parts = tuple(
+            part
+            for part, amount in (
+                ("principal", entry.principal_minor),
+                ("interest", entry.interest_minor),
+                ("fee", entry.fee_minor),
+            )
+            if amount
+        )
+        if parts in CHARGE_NAMES:
+            return CHARGE_NAMES[parts]
+    return JOURNAL_KIND_NAMES.get(entry.kind, entry.kind)

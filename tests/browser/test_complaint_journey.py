@@ -82,7 +82,7 @@ def test_complaint_reply_resolve_and_dispute(
 
     # The borrower sees the resolution and disputes it.
     phone.reload()
-    assert phone.get_by_text("Closed with non-monetary relief").is_visible()
+    assert phone.get_by_text("Answered with non-monetary relief").is_visible()
     assert phone.get_by_text("We are listening to the call recording.").is_visible()
     phone.locator("#reason").fill("The night calls did not stop.")
     screenshot(phone, "4-resolution")
