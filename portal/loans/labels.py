@@ -1,5 +1,7 @@
 """Translated names of the loan domain's codes, for pages."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 STAGE_NAMES = {
@@ -79,3 +81,36 @@ JOURNAL_KIND_NAMES = {
     "adjustment": _l("Adjustment"),
     "reversal": _l("Reversal"),
 }
+
+# What a journal entry did (loans.journal.entry_wording), when the lender gave no description.
+JOURNAL_WORDING = {
+    "payout": _l("Loan paid out"),
+    "interest": _l("Interest charged"),
+    "fee": _l("Fee charged"),
+    "charge": _l("Added to what you owe"),
+    "payment": _l("Payment received"),
+    "refund": _l("Payment refunded"),
+    "reversal": _l("Earlier entry cancelled"),
+    "waiver": _l("Waived by the lender"),
+    "adjustment": _l("Corrected by the lender"),
+}
+
+# Who made a contact, when the lender reports a code rather than a name.
+AUTOMATIC_AGENTS = frozenset({"SYSTEM", "AUTO", "AUTOMATIC"})
+AUTOMATIC_REMINDER = _l("Automatic reminder")
+LENDER_AGENT = _l("The lender's staff")
+# An internal code: one word of Latin letters and digits, with a digit or in capitals ("A017").
+_AGENT_CODE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def agent_name(agent: str | None) -> str:
+    """Who made a contact, for the borrower: an agency's or a law firm's name as reported, an
+    automatic reminder, or the lender's staff; never an internal code."""
+    agent = (agent or "").strip()
+    if agent.upper() in AUTOMATIC_AGENTS:
+        return str(AUTOMATIC_REMINDER)
+    if not agent:
+        return str(LENDER_AGENT)
+    if _AGENT_CODE.fullmatch(agent) and (any(c.isdigit() for c in agent) or agent.isupper()):
+        return str(LENDER_AGENT)
+    return agent
