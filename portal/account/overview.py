@@ -17,7 +17,7 @@ from portal.account.service import Account, accounts
 from portal.extensions import db
 from portal.loans import service as ledger
 from portal.loans.contact_rules import ContactPreferences, ContactRules
-from portal.loans.journal import Components
+from portal.loans.journal import PORTAL_DESCRIPTIONS, Components, entry_wording
 from portal.loans.models import Borrower, ContactLogEntry, JournalEntry
 from portal.loans.standing import Standing
 
@@ -67,12 +67,37 @@ class LoanOverview:
     def on_hold(self) -> bool:
         return self.account.on_hold
 
+    @property
+    def is_current(self) -> bool:
+        """Nothing is overdue and no plan replaced the contract: what reached the borrower are
+        notices, not collection contacts."""
+        return not self.standing.is_overdue and not self.standing.plan_in_force
+
+    @property
+    def pay_now(self) -> int:
+        """What the next action asks to pay by today (nothing if it falls due later)."""
+        action = self.standing.next_action
+        return action.amount if action and action.due_on <= self.standing.today else 0
+
+    @property
+    def may_ask_for_plan(self) -> bool:
+        """Something is owed and nothing already holds escalation (such as an open request)."""
+        return not self.on_hold and self.balance.total > 0
+
+    @property
+    def may_promise(self) -> bool:
+        return not self.on_hold and self.standing.next_action is not None
+
 
 @dataclass
 class JournalLine:
     entry: JournalEntry
     change: Components
     balance_after: Components
+    # The lender's own description of the entry, if it gave one.
+    description: str | None = None
+    # What the entry did (loans.journal.entry_wording), for when there is no description.
+    wording: str = "charge"
 
 
 @dataclass
@@ -82,10 +107,34 @@ class LoanDetail:
     rules: ContactRules
 
 
+@dataclass(frozen=True)
+class Total:
+    """What the borrower's loans in one currency add up to."""
+
+    currency: str
+    loans: int
+    pay_now: int
+    outstanding: int
+
+
 @dataclass
 class Dashboard:
     overviews: list[LoanOverview]
     rules: ContactRules
+
+    @property
+    def totals(self) -> list[Total]:
+        """Per currency, in the order of the loans: what to pay now and what is outstanding."""
+        found: dict[str, Total] = {}
+        for view in self.overviews:
+            before = found.get(view.loan.currency, Total(view.loan.currency, 0, 0, 0))
+            found[view.loan.currency] = Total(
+                before.currency,
+                before.loans + 1,
+                before.pay_now + view.pay_now,
+                before.outstanding + view.balance.total,
+            )
+        return list(found.values())
 
 
 def _contacts_by_loan(borrower: Borrower, limit: int | None):
@@ -135,8 +184,13 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     )
     running = Components()
     journal = []
+    kinds = {}
     for entry in entries:
+        kinds[entry.id] = entry.kind
         change = Components(entry.principal_minor, entry.interest_minor, entry.fee_minor)
         running = running + change
-        journal.append(JournalLine(entry, change, running))
+        lenders = (entry.description or "").strip()
+        lenders = lenders if lenders not in PORTAL_DESCRIPTIONS else ""
+        wording = entry_wording(entry.kind, change, kinds.get(entry.reverses_entry_id))
+        journal.append(JournalLine(entry, change, running, lenders or None, wording))
     return LoanDetail(overview=overview, journal=journal, rules=rules)

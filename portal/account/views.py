@@ -23,6 +23,7 @@ from portal.account.labels import (
 )
 from portal.errors import DomainError, show_error
 from portal.i18n import current_language
+from portal.loans import labels as loan_labels
 from portal.loans.chart import balance_chart
 from portal.loans.contact_rules import PREFERABLE_CHANNELS
 from portal.loans.labels import CHANNEL_NAMES
@@ -75,6 +76,12 @@ def channel_names(codes) -> str:
     """Contact channels by their names, as a list in the page's language ("SMS and e-mail")."""
     names = [str(CHANNEL_NAMES[code]) for code in PREFERABLE_CHANNELS if code in codes]
     return format_list(names, locale=get_locale()) if names else ""
+
+
+@bp.app_template_filter("agent_name")
+def agent_name(agent) -> str:
+    """Who made a contact, for the borrower: a name, never an internal code."""
+    return loan_labels.agent_name(agent)
 
 
 def _settings_page(language_form=None, preferences_form=None):

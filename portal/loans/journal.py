@@ -79,3 +79,29 @@ def balance_of(changes) -> Components:
     for change in changes:
         total = total + change
     return total
+
+
+# What the portal itself writes on the entries it posts (a payment made through it, a refund of
+# one). They are not the lender's words: pages show the entry's translated wording instead.
+ONLINE_PAYMENT_DESCRIPTION = "Online payment"
+REFUND_DESCRIPTION = "Refund"
+PORTAL_DESCRIPTIONS = frozenset({ONLINE_PAYMENT_DESCRIPTION, REFUND_DESCRIPTION})
+
+
+def entry_wording(kind: str, change: Components, reversed_kind: str | None = None) -> str:
+    """What an entry did, as a code a page translates, when the lender gave no description.
+
+    A charge of principal alone is the loan paid out, of interest alone interest, of fees alone
+    a fee; a reversal of a payment is a refund of it.
+    """
+    if kind == "charge":
+        if change.principal and not change.interest and not change.fee:
+            return "payout"
+        if change.interest and not change.principal and not change.fee:
+            return "interest"
+        if change.fee and not change.principal and not change.interest:
+            return "fee"
+        return "charge"
+    if kind == "reversal":
+        return "refund" if reversed_kind == "payment" else "reversal"
+    return kind

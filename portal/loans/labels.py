@@ -1,5 +1,7 @@
 """Translated names of the loan domain's codes, for pages."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 STAGE_NAMES = {
@@ -14,7 +16,7 @@ STAGE_NAMES = {
 PRODUCT_NAMES = {
     "personal": _l("Personal loan"),
     "consumer": _l("Consumer loan"),
-    "card": _l("Credit card installments"),
+    "card": _l("Credit card instalments"),
 }
 
 ROLE_NAMES = {
@@ -69,38 +71,46 @@ OUTCOME_NAMES = {
     "failed": _l("Not delivered"),
     "left_message": _l("Message left"),
     "promise_to_pay": _l("Promise to pay"),
-    # Reached, and said they would not pay.
-    "refused": _l("Refused to pay"),
+    "refused": _l("Refused"),
 }
 
 JOURNAL_KIND_NAMES = {
-    "charge": _l("Amount charged"),
+    "charge": _l("Charge"),
     "payment": _l("Payment"),
     "waiver": _l("Waiver"),
     "adjustment": _l("Adjustment"),
     "reversal": _l("Reversal"),
 }
-# A charge is named by what it adds: the loan paid out (principal), interest or a fee.
-CHARGE_NAMES = {
-    ("principal",): _l("Loan paid out"),
-    ("interest",): _l("Interest charged"),
-    ("fee",): _l("Fee charged"),
-    ("interest", "fee"): _l("Interest and fees charged"),
+
+# What a journal entry did (loans.journal.entry_wording), when the lender gave no description.
+JOURNAL_WORDING = {
+    "payout": _l("Loan paid out"),
+    "interest": _l("Interest charged"),
+    "fee": _l("Fee charged"),
+    "charge": _l("Added to what you owe"),
+    "payment": _l("Payment received"),
+    "refund": _l("Payment refunded"),
+    "reversal": _l("Earlier entry cancelled"),
+    "waiver": _l("Waived by the lender"),
+    "adjustment": _l("Corrected by the lender"),
 }
 
+# Who made a contact, when the lender reports a code rather than a name.
+AUTOMATIC_AGENTS = frozenset({"SYSTEM", "AUTO", "AUTOMATIC"})
+AUTOMATIC_REMINDER = _l("Automatic reminder")
+LENDER_AGENT = _l("The lender's staff")
+# An internal code: one word of Latin letters and digits, with a digit or in capitals ("A017").
+_AGENT_CODE = re.compile(r"[A-Za-z0-9_.-]+")
 
-def journal_kind_name(entry) -> str:
-    """What a journal entry is, in the reader's language: a charge says what it charges."""
-    if entry.kind == "charge":
-        parts = tuple(
-            part
-            for part, amount in (
-                ("principal", entry.principal_minor),
-                ("interest", entry.interest_minor),
-                ("fee", entry.fee_minor),
-            )
-            if amount
-        )
-        if parts in CHARGE_NAMES:
-            return CHARGE_NAMES[parts]
-    return JOURNAL_KIND_NAMES.get(entry.kind, entry.kind)
+
+def agent_name(agent: str | None) -> str:
+    """Who made a contact, for the borrower: an agency's or a law firm's name as reported, an
+    automatic reminder, or the lender's staff; never an internal code."""
+    agent = (agent or "").strip()
+    if agent.upper() in AUTOMATIC_AGENTS:
+        return str(AUTOMATIC_REMINDER)
+    if not agent:
+        return str(LENDER_AGENT)
+    if _AGENT_CODE.fullmatch(agent) and (any(c.isdigit() for c in agent) or agent.isupper()):
+        return str(LENDER_AGENT)
+    return agent

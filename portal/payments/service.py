@@ -23,7 +23,7 @@ from portal.account.service import allocation_for
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.i18n import parse_amount
-from portal.loans.journal import Components
+from portal.loans.journal import ONLINE_PAYMENT_DESCRIPTION, REFUND_DESCRIPTION, Components
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.loans.service import post_entry
 from portal.loans.standing import PAY_OVERDUE, NextAction, refund_reversal
@@ -288,7 +288,7 @@ def post_success(
             allocation.change,
             posted_at=now,
             reference=payment.payment_intent_id or f"portal-payment-{payment.id}",
-            description="Online payment",
+            description=ONLINE_PAYMENT_DESCRIPTION,
         )
         payment.journal_entry_id = entry.id
     if allocation.credit:
@@ -411,7 +411,7 @@ def _reverse_refunded(payment: Payment, total: int, *, already: int) -> None:
             "reversal",
             change,
             reference=f"refund-{payment.payment_intent_id or payment.id}-{total}"[:64],
-            description="Refund",
+            description=REFUND_DESCRIPTION,
             reverses=entry,
         )
 
