@@ -16,7 +16,7 @@ STAGE_NAMES = {
 PRODUCT_NAMES = {
     "personal": _l("Personal loan"),
     "consumer": _l("Consumer loan"),
-    "card": _l("Credit card instalments"),
+    "card": _l("Credit card installments"),
 }
 
 ROLE_NAMES = {
@@ -71,11 +71,12 @@ OUTCOME_NAMES = {
     "failed": _l("Not delivered"),
     "left_message": _l("Message left"),
     "promise_to_pay": _l("Promise to pay"),
-    "refused": _l("Refused"),
+    # Reached, and said they would not pay.
+    "refused": _l("Refused to pay"),
 }
 
 JOURNAL_KIND_NAMES = {
-    "charge": _l("Charge"),
+    "charge": _l("Amount charged"),
     "payment": _l("Payment"),
     "waiver": _l("Waiver"),
     "adjustment": _l("Adjustment"),

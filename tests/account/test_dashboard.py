@@ -262,7 +262,7 @@ def test_the_journal_in_chinese_has_no_generic_charge(app, client, make_borrower
     log_in(client, record.phone)
     page = client.get(f"/loans/{record.loan_id}").text
     kinds = re.findall(r'<span class="journal-kind">([^<]*)</span>', page)
-    assert kinds == ["计收利息", "借款已发放"]
+    assert kinds == ["计收利息", "贷款发放"]
 
 
 def test_each_installment_shows_its_status(app, client, make_borrower):
