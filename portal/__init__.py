@@ -115,6 +115,7 @@ def configure_templates(app: Flask) -> None:
         format_date,
         format_datetime,
         format_money,
+        format_time,
     )
     from portal.loans import labels
     from portal.privacy import mask_email, mask_id_number, mask_phone
@@ -144,6 +145,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["dispute_labels"] = dispute_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["time"] = format_time
 
     @app.context_processor
     def page_globals():
