@@ -117,6 +117,7 @@ def configure_templates(app: Flask) -> None:
         format_money,
         format_time,
     )
+    from portal.lender import lender
     from portal.loans import labels
     from portal.privacy import mask_email, mask_id_number, mask_phone
 
@@ -157,6 +158,7 @@ def configure_templates(app: Flask) -> None:
             "html_lang_of": HTML_LANG,
             "csrf_token": generate_csrf,
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "lender": lender,
         }
 
 
