@@ -97,6 +97,7 @@ def _pages(app, client, make_borrower, make_staff, who):
             ("/loans", 200, allowed),
             (f"/loans/{borrower.loan_id}", 200, allowed),
             ("/rights", 200, ()),
+            ("/rights/my-data", 200, allowed + ("Asia/Shanghai",)),
             ("/no/such/page", 404, ()),
         ]
     staff = make_staff(who)
