@@ -16,6 +16,8 @@ os.chdir(work)
 os.environ.update(
     PORTAL_ENV="production",
     SECRET_KEY=secrets.token_urlsafe(48),
+    LENDER_NAME="示例消费金融有限公司",
+    LENDER_PHONE="400-800-1234",
     DATABASE_URL=f"sqlite:///{work / 'portal.sqlite3'}",
 )
 

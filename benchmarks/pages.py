@@ -308,6 +308,8 @@ def run(database: str, args, workdir: Path) -> None:
             os.environ,
             DATABASE_URL=url,
             PORTAL_ENV="production",
+            LENDER_NAME="基准测试消费金融",
+            LENDER_PHONE="400-000-0000",
             PYTHONPATH=str(ROOT),
         )
         portal, portal_port = serve("wsgi:app", env, args.workers)

@@ -115,7 +115,9 @@ def configure_templates(app: Flask) -> None:
         format_date,
         format_datetime,
         format_money,
+        format_time,
     )
+    from portal.lender import lender
     from portal.loans import labels
     from portal.privacy import mask_email, mask_id_number, mask_phone
 
@@ -144,6 +146,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["dispute_labels"] = dispute_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["time"] = format_time
 
     @app.context_processor
     def page_globals():
@@ -155,6 +158,7 @@ def configure_templates(app: Flask) -> None:
             "html_lang_of": HTML_LANG,
             "csrf_token": generate_csrf,
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "lender": lender,
         }
 
 

@@ -36,6 +36,49 @@ def _int(name, default):
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from error
 
 
+# The lender the portal belongs to, as development and the demo name it. A deployment names its
+# own (production refuses to start without): a portal that cannot say whose it is, and how to
+# reach them by phone, cannot be told apart from a scam.
+DEMO_LENDER = {
+    "LENDER_NAME": "示例消费金融有限公司",
+    "LENDER_NAME_ZH_HANT": "示例消費金融有限公司",
+    "LENDER_NAME_EN": "Example Consumer Finance Co., Ltd.",
+    "LENDER_PHONE": "400-800-1234",
+    "LENDER_HOURS": "每天 09:00–21:00",
+    "LENDER_HOURS_ZH_HANT": "每天 09:00–21:00",
+    "LENDER_HOURS_EN": "Every day, 09:00–21:00",
+}
+
+
+def _lender(production: bool) -> dict:
+    """The lender's name and hours in each language (each falls back on the Simplified Chinese
+    one), and its customer service number."""
+
+    def read(name):
+        value = os.environ.get(name, "").strip()
+        return value or ("" if production else DEMO_LENDER[name])
+
+    if production and not (read("LENDER_NAME") and read("LENDER_PHONE")):
+        raise ConfigError(
+            "LENDER_NAME and LENDER_PHONE must be set in production: every public page names "
+            "the lender and its customer service number."
+        )
+    name, hours = read("LENDER_NAME"), read("LENDER_HOURS")
+    return {
+        "LENDER_NAME": {
+            "zh_Hans": name,
+            "zh_Hant": read("LENDER_NAME_ZH_HANT") or name,
+            "en": read("LENDER_NAME_EN") or name,
+        },
+        "LENDER_PHONE": read("LENDER_PHONE"),
+        "LENDER_HOURS": {
+            "zh_Hans": hours,
+            "zh_Hant": read("LENDER_HOURS_ZH_HANT") or hours,
+            "en": read("LENDER_HOURS_EN") or hours,
+        },
+    }
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     # Production unless told otherwise: a deployment that forgets PORTAL_ENV gets secure
@@ -81,6 +124,8 @@ def load_config(instance_path: str) -> dict:
             f"BUSINESS_TIME_ZONE must be a time zone name such as Asia/Shanghai, "
             f"not {business_time_zone!r}"
         ) from error
+
+    lender = _lender(production)
 
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
     database_url = os.environ.get("DATABASE_URL", default_db)
@@ -144,6 +189,8 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         # The lender's time zone: staff pages, business deadlines, borrowers without their own.
         "BUSINESS_TIME_ZONE": business_time_zone,
+        # The lender, named on every borrower and public page and on receipts.
+        **lender,
         "BABEL_DEFAULT_TIMEZONE": business_time_zone,
         # The compiled catalogs ship inside the package (built with it; bin/test and
         # bin/demo compile them in place for development).

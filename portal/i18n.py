@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -109,23 +109,73 @@ def select_timezone() -> str:
     return viewer_zone().key
 
 
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
-    """A moment on the viewer's wall clock, in their language (zoneinfo, not pytz)."""
+# One way to write a day and a time in each language: 24-hour times without seconds in all three
+# (a "22:00-08:00" rule next to "11:15 PM" confuses), and English days that no reader can take
+# for another ("24 Nov 2026", never "11/24/26"). The sizes the templates ask for map onto these.
+DATE_PATTERNS = {
+    "zh_Hans": {
+        "short": "y年M月d日",
+        "medium": "y年M月d日",
+        "long": "y年M月d日",
+        "full": "y年M月d日EEEE",
+    },
+    "zh_Hant": {
+        "short": "y年M月d日",
+        "medium": "y年M月d日",
+        "long": "y年M月d日",
+        "full": "y年M月d日 EEEE",
+    },
+    "en": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"},
+}
+TIME_PATTERN = "HH:mm"
+# How a day and a time join: "2026年11月24日 22:00", "24 Nov 2026, 22:00".
+DATETIME_JOINS = {"zh_Hans": "{date} {time}", "zh_Hant": "{date} {time}", "en": "{date}, {time}"}
+
+
+def _language_of(locale) -> str:
+    language = str(locale) if locale is not None else DEFAULT_LANGUAGE
+    return language if language in DATE_PATTERNS else DEFAULT_LANGUAGE
+
+
+def _day(value: date, size: str, locale) -> str:
+    pattern = DATE_PATTERNS[_language_of(locale)][size]
+    return dates.format_date(value, pattern, locale=locale)
+
+
+def format_datetime(
+    value: datetime | None, format: str = "medium", zone: ZoneInfo | None = None
+) -> str:
+    """A moment on the viewer's wall clock (or on that of `zone`, for a message to someone
+    else), in their language: the day as `format_date` writes it, then the 24-hour time."""
     if value is None:
         return ""
-    return dates.format_datetime(value, format, tzinfo=viewer_zone(), locale=viewer_locale())
+    locale = viewer_locale()
+    wall = clock.local(value, zone or viewer_zone())
+    return DATETIME_JOINS[_language_of(locale)].format(
+        date=_day(wall.date(), format, locale), time=format_time(wall)
+    )
+
+
+def format_time(value: datetime | time | None, zone: ZoneInfo | None = None) -> str:
+    """A time of day on the 24-hour clock, without seconds (22:00); a moment is first put on
+    the viewer's wall clock (or on that of `zone`)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.local(value, zone or viewer_zone()).time()
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def format_date(
     value: date | datetime | None, format: str = "medium", zone: ZoneInfo | None = None
 ) -> str:
-    """A calendar date in the viewer's language; a moment is first put on their calendar (or
-    on the calendar of `zone`, for a message to someone else)."""
+    """A calendar date in the viewer's language (2026年11月24日, 24 Nov 2026); a moment is
+    first put on their calendar (or on the calendar of `zone`, for a message to someone else)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = clock.local(value, zone or viewer_zone()).date()
-    return dates.format_date(value, format, locale=viewer_locale())
+    return _day(value, format, viewer_locale())
 
 
 def current_language() -> str:
@@ -134,21 +184,25 @@ def current_language() -> str:
     return str(locale) if locale is not None else DEFAULT_LANGUAGE
 
 
-def format_money(amount_minor: int, currency: str, locale=None) -> str:
-    """Format integer minor units as money for the viewer's locale (¥1,234.56)."""
+# Money is written one way in all three languages (¥1,234.56, not CN¥1,234.56 in English and
+# Traditional Chinese): the mainland convention the lender's contracts and statements use.
+MONEY_LOCALE = "zh_Hans"
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """Format integer minor units as money, the same way in every language (¥1,234.56)."""
     if type(amount_minor) is not int:
         raise TypeError("money amounts are integers in minor units")
-    locale = locale or viewer_locale()
-    return _money(amount_minor, currency, str(locale) if locale is not None else None)
+    return _money(amount_minor, currency)
 
 
 @lru_cache(maxsize=8192)
-def _money(amount_minor: int, currency: str, locale: str | None) -> str:
+def _money(amount_minor: int, currency: str) -> str:
     # Babel's formatting costs about as much as rendering a table row, and a loan page shows
     # some two hundred amounts, most of them again on the next visit: remember them.
     digits = get_currency_precision(currency)
     amount = Decimal(amount_minor).scaleb(-digits)
-    return format_currency(amount, currency, locale=locale)
+    return format_currency(amount, currency, locale=MONEY_LOCALE)
 
 
 def page_translations():

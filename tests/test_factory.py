@@ -5,6 +5,11 @@ import pytest
 from portal import ConfigError, create_app
 
 
+def name_the_lender(monkeypatch):
+    monkeypatch.setenv("LENDER_NAME", "某某消费金融有限公司")
+    monkeypatch.setenv("LENDER_PHONE", "400-111-2222")
+
+
 def test_factory_applies_test_config():
     assert not create_app().testing
     assert create_app({"TESTING": True}).testing
@@ -33,6 +38,7 @@ def test_postgres_urls_use_psycopg_3(monkeypatch, given, expected):
 @pytest.mark.parametrize("secret", [None, "", "dev", "short-key"])
 def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, secret):
     monkeypatch.setenv("PORTAL_ENV", "production")
+    name_the_lender(monkeypatch)
     if secret is None:
         monkeypatch.delenv("SECRET_KEY", raising=False)
     else:
@@ -43,6 +49,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, secr
 
 def test_production_starts_with_a_real_secret_and_hardens_cookies(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
+    name_the_lender(monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
@@ -65,6 +72,7 @@ def test_production_is_the_default(monkeypatch):
     """A deployment that forgets PORTAL_ENV is production: no weak secret, no outbox page."""
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    name_the_lender(monkeypatch)
     with pytest.raises(ConfigError, match="set PORTAL_ENV=development"):
         create_app()
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
@@ -95,3 +103,38 @@ def test_upload_folder_comes_from_the_environment(monkeypatch, tmp_path):
         from portal.uploads import upload_folder
 
         assert upload_folder() == str(tmp_path / "files")
+
+
+@pytest.mark.parametrize("missing", ["LENDER_NAME", "LENDER_PHONE"])
+def test_production_refuses_to_start_without_naming_the_lender(monkeypatch, missing):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    name_the_lender(monkeypatch)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        create_app()
+
+
+def test_the_lender_is_named_in_each_language_with_the_chinese_name_as_fallback(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    name_the_lender(monkeypatch)
+    monkeypatch.setenv("LENDER_NAME_EN", "Mou Consumer Finance")
+    monkeypatch.setenv("LENDER_HOURS", "工作日 09:00–18:00")
+    config = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config
+    assert config["LENDER_NAME"] == {
+        "zh_Hans": "某某消费金融有限公司",
+        "zh_Hant": "某某消费金融有限公司",
+        "en": "Mou Consumer Finance",
+    }
+    assert config["LENDER_PHONE"] == "400-111-2222"
+    assert config["LENDER_HOURS"]["en"] == "工作日 09:00–18:00"
+
+
+def test_development_names_the_demo_lender(monkeypatch):
+    for name in ("LENDER_NAME", "LENDER_NAME_EN", "LENDER_PHONE", "LENDER_HOURS_EN"):
+        monkeypatch.delenv(name, raising=False)
+    config = create_app().config
+    assert config["LENDER_NAME"]["en"] == "Example Consumer Finance Co., Ltd."
+    assert config["LENDER_PHONE"] == "400-800-1234"
+    assert config["LENDER_HOURS"]["en"] == "Every day, 09:00–21:00"

@@ -1,7 +1,9 @@
 """Every page in all three languages, complete catalogs, and the choice of language."""
 
 import re
+from datetime import UTC, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
@@ -95,6 +97,7 @@ def _pages(app, client, make_borrower, make_staff, who):
             ("/loans", 200, allowed),
             (f"/loans/{borrower.loan_id}", 200, allowed),
             ("/rights", 200, ()),
+            ("/rights/my-data", 200, allowed + ("Asia/Shanghai",)),
             ("/no/such/page", 404, ()),
         ]
     staff = make_staff(who)
@@ -365,20 +368,89 @@ def test_language_survives_login(client, make_borrower):
     assert '<html lang="zh-Hant">' in client.get("/loans").text
 
 
-def test_money_is_formatted_for_the_locale(app):
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant", "en"])
+@pytest.mark.parametrize(
+    "amount, currency, shown",
+    [(123456, "CNY", "¥1,234.56"), (-1600000, "CNY", "-¥16,000.00"), (-5, "HKD", "-HK$0.05")],
+)
+def test_money_is_written_the_same_way_in_every_language(app, language, amount, currency, shown):
     from flask_babel import force_locale
 
     from portal.i18n import format_money
 
-    with app.test_request_context():
-        with force_locale("zh_Hans"):
-            assert format_money(123456, "CNY") == "¥1,234.56"
-        with force_locale("en"):
-            assert format_money(123456, "CNY") == "CN¥1,234.56"
-        with force_locale("zh_Hant"):
-            assert format_money(-5, "HKD") == "-HK$0.05"
+    with app.test_request_context(), force_locale(language):
+        assert format_money(amount, currency) == shown
+
+
+def test_money_is_integer_minor_units():
+    from portal.i18n import format_money
+
     with pytest.raises(TypeError):
         format_money(1.5, "CNY")
+
+
+# 14:00:33 UTC is 22:00:33 in Shanghai: 24-hour times, no seconds, days no reader can misread.
+MOMENT = datetime(2026, 11, 24, 14, 0, 33, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "language, size, day, moment",
+    [
+        ("zh_Hans", "medium", "2026年11月24日", "2026年11月24日 22:00"),
+        ("zh_Hans", "short", "2026年11月24日", "2026年11月24日 22:00"),
+        ("zh_Hans", "long", "2026年11月24日", "2026年11月24日 22:00"),
+        ("zh_Hans", "full", "2026年11月24日星期二", "2026年11月24日星期二 22:00"),
+        ("zh_Hant", "medium", "2026年11月24日", "2026年11月24日 22:00"),
+        ("zh_Hant", "short", "2026年11月24日", "2026年11月24日 22:00"),
+        ("zh_Hant", "full", "2026年11月24日 星期二", "2026年11月24日 星期二 22:00"),
+        ("en", "medium", "24 Nov 2026", "24 Nov 2026, 22:00"),
+        ("en", "short", "24 Nov 2026", "24 Nov 2026, 22:00"),
+        ("en", "long", "24 November 2026", "24 November 2026, 22:00"),
+        ("en", "full", "Tuesday, 24 November 2026", "Tuesday, 24 November 2026, 22:00"),
+    ],
+)
+def test_days_and_times_are_written_one_way_per_language(app, language, size, day, moment):
+    from flask_babel import force_locale
+
+    from portal.i18n import format_date, format_datetime
+
+    with app.test_request_context(), force_locale(language):
+        assert format_date(MOMENT, size) == day
+        assert format_date(MOMENT.date(), size) == day
+        assert format_datetime(MOMENT, size) == moment
+
+
+@pytest.mark.parametrize(
+    "value, zone, shown",
+    [
+        (MOMENT, None, "22:00"),
+        (MOMENT, "America/New_York", "09:00"),
+        (datetime(2026, 11, 24, 15, 15, 59, tzinfo=UTC), None, "23:15"),
+        (time(8, 5, 30), None, "08:05"),
+    ],
+)
+def test_times_are_on_the_24_hour_clock_without_seconds(app, value, zone, shown):
+    from portal.i18n import format_time
+
+    with app.test_request_context():
+        assert format_time(value, ZoneInfo(zone) if zone else None) == shown
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant", "en"])
+def test_pages_and_refusals_share_the_formats(app, language):
+    # A page's filters and a refusal text write a day the same way (messages: test_notices).
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal.errors import DomainError, message_for
+    from portal.i18n import format_date
+    from portal.plans.labels import MESSAGES
+
+    with app.test_request_context(), force_locale(language):
+        page = render_template_string("{{ moment | datetime('medium') }}", moment=MOMENT)
+        refusal = message_for(DomainError("first_due_on", days=30, latest=MOMENT.date()), MESSAGES)
+        assert format_date(MOMENT.date()) in page and format_date(MOMENT.date()) in refusal
+        assert "22:00" in page and ":33" not in page and "PM" not in page
 
 
 @pytest.mark.parametrize(

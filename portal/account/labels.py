@@ -32,3 +32,26 @@ PREFERENCES_SAVED = _l(
     "on your loan pages."
 )
 PREFERENCES_UNCHANGED = _l("Nothing was changed.")
+
+# What an audited action was, in the readable copy of the borrower's data (by the action's
+# prefix; the machine-readable copy has the exact action).
+ACCESS_ACTION_NAMES = {
+    "staff.": _l("Staff looked at your data"),
+    "borrower.data_exported": _l("A copy of your data was made"),
+    "account.": _l("A change to your account or settings"),
+    "request.": _l("Your request for more time or a plan"),
+    "plan.": _l("Your plan"),
+    "payment.": _l("A payment"),
+    "promise.": _l("A promise to pay"),
+    "dispute.": _l("A dispute"),
+    "complaint.": _l("A complaint"),
+}
+OTHER_ACTION = _l("Another action on your account")
+
+
+def access_action_name(action: str) -> str:
+    """The readable name of an audited action on the borrower's data."""
+    for prefix, name in ACCESS_ACTION_NAMES.items():
+        if action.startswith(prefix):
+            return str(name)
+    return str(OTHER_ACTION)

@@ -1,5 +1,7 @@
 """The borrower's dashboard, loan pages, rights and data page, and settings."""
 
+from types import SimpleNamespace
+
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
@@ -8,7 +10,7 @@ from flask_login import current_user
 from portal import clock
 from portal.account import overview as loans
 from portal.account import settings
-from portal.account.export import download_personal_data
+from portal.account.export import download_personal_data, readable_personal_data
 from portal.account.forms import (
     ContactPreferencesForm,
     LanguageForm,
@@ -16,10 +18,12 @@ from portal.account.forms import (
     preferences_change,
 )
 from portal.account.labels import (
+    BARRED_PARTY_NAMES,
     LANGUAGE_SAVED,
     MESSAGES,
     PREFERENCES_SAVED,
     PREFERENCES_UNCHANGED,
+    access_action_name,
 )
 from portal.errors import DomainError, show_error
 from portal.i18n import current_language
@@ -28,6 +32,7 @@ from portal.loans.chart import balance_chart
 from portal.loans.contact_rules import PREFERABLE_CHANNELS
 from portal.loans.labels import CHANNEL_NAMES
 from portal.loans.service import contact_rules
+from portal.promises.labels import STATUS_NAMES as PROMISE_STATUS_NAMES
 from portal.security import Role, role_required
 
 bp = Blueprint("account", __name__)
@@ -58,6 +63,29 @@ def loan(loan_id):
 def rights():
     """The borrower's rights in plain words, and how to get a copy of their data."""
     return render_template("account/rights.html", rules=contact_rules())
+
+
+@bp.get("/rights/my-data")
+@role_required(Role.BORROWER)
+def my_data_page():
+    """A readable copy of everything the portal holds about the borrower, to read or print."""
+    return render_template(
+        "account/my_data.html",
+        records=readable_personal_data(current_user.borrower_id),
+        now=clock.now(),
+        names=_DATA_NAMES,
+    )
+
+
+# The names the readable copy of a borrower's data needs beyond the templates' globals.
+_DATA_NAMES = SimpleNamespace(
+    promise_status=PROMISE_STATUS_NAMES,
+    action=access_action_name,
+    barred_parties=lambda codes: format_list(
+        [str(BARRED_PARTY_NAMES[c]) for c in sorted(codes) if c in BARRED_PARTY_NAMES],
+        locale=get_locale(),
+    ),
+)
 
 
 @bp.get("/rights/my-data.json")

@@ -52,7 +52,10 @@ def add_day(day: date, kind: str, name: str) -> CalendarDay:
     """Mark a day a holiday or a make-up working day."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise DomainError(
-            "year_out_of_range", field="day", first=f"{FIRST_YEAR}-01-01", last=f"{LAST_YEAR}-12-31"
+            "year_out_of_range",
+            field="day",
+            first=date(FIRST_YEAR, 1, 1),
+            last=date(LAST_YEAR, 12, 31),
         )
     if kind == WORKDAY and day.weekday() < 5:
         raise DomainError("workday_on_weekday", field="kind")

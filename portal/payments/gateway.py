@@ -39,6 +39,7 @@ class PaymentState:
     status: str  # succeeded, processing, failed, canceled, open
     amount_received: int
     refunded: bool
+    method: str | None = None
 
 
 class StripeGateway:
@@ -143,7 +144,11 @@ class StripeGateway:
             if payment_intent_id is None:
                 status = "canceled" if session.get("status") == "expired" else "open"
                 return PaymentState(None, status, 0, False)
-        intent = self._call(self.client.v1.payment_intents.retrieve, payment_intent_id)
+        intent = self._call(
+            self.client.v1.payment_intents.retrieve,
+            payment_intent_id,
+            params={"expand": ["payment_method"]},
+        )
         return state_of_intent(intent.to_dict())
 
 
@@ -162,7 +167,24 @@ def state_of_intent(intent) -> PaymentState:
     received = intent.get("amount_received") or (
         intent.get("amount") if state == "succeeded" else 0
     )
-    return PaymentState(intent.get("id"), state, int(received or 0), False)
+    return PaymentState(intent.get("id"), state, int(received or 0), False, method_of(intent))
+
+
+def method_of(obj) -> str | None:
+    """How a PaymentIntent, a Checkout Session or a Charge was paid (card, alipay,
+    wechat_pay), when the object says: its expanded payment method, its charge's details, or
+    the only method it allowed. None when it does not say."""
+    method = obj.get("payment_method")
+    if isinstance(method, dict) and method.get("type"):
+        return str(method["type"])
+    charge = obj.get("latest_charge")
+    details = (charge if isinstance(charge, dict) else obj).get("payment_method_details")
+    if isinstance(details, dict) and details.get("type"):
+        return str(details["type"])
+    allowed = obj.get("payment_method_types")
+    if isinstance(allowed, list) and len(allowed) == 1:
+        return str(allowed[0])
+    return None
 
 
 def _id_of(value) -> str | None:

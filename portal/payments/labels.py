@@ -20,6 +20,19 @@ PURPOSE_NAMES = {
     "other_amount": _l("Other amount"),
 }
 
+# How a payment was paid, as Stripe names the methods.
+METHOD_NAMES = {
+    "card": _l("Bank card"),
+    "alipay": _l("Alipay"),
+    "wechat_pay": _l("WeChat Pay"),
+    "development": _l("Development payment (test only, no money moved)"),
+}
+
+
+def method_name(method: str | None) -> str:
+    """The method's name on a receipt; "Online payment" when Stripe did not say which."""
+    return str(METHOD_NAMES.get(method or "", _l("Online payment")))
+
 
 def _too_small(minimum: int, currency: str) -> str:
     return _("The smallest payment is %(minimum)s.", minimum=format_money(minimum, currency))

@@ -53,6 +53,9 @@ class Payment(db.Model):
     # what was still overdue on the schedule in force.
     balance_after_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
     overdue_after_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # How it was paid, as Stripe names the method (card, alipay, wechat_pay), or "development";
+    # None when Stripe did not say.
+    method: Mapped[str | None] = mapped_column(sa.String(32))
     failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
     receipt_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -32,6 +32,7 @@ from portal.payments.gateway import (
     GatewayUnavailable,
     PaymentState,
     StripeGateway,
+    method_of,
 )
 from portal.payments.models import Payment, StripeEvent
 
@@ -255,11 +256,15 @@ def post_success(
     *,
     amount_received: int,
     payment_intent_id: str | None,
+    method: str | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Post a confirmed payment to the loan's journal, once. True if it posted now."""
+    """Post a confirmed payment to the loan's journal, once. True if it posted now.
+    `method` is how it was paid, when known (a later event may tell it after the posting)."""
     now = now or clock.now()
     payment = _locked(payment_id)
+    if method and payment.method is None:
+        payment.method = method[:32]
     if payment.journal_entry_id is not None or payment.succeeded_at is not None:
         return False
     if payment_intent_id and payment.payment_intent_id is None:
@@ -335,7 +340,12 @@ def settle_development(payment: Payment, succeed: bool) -> bool:
     if payment.status != "created":
         return False
     if succeed:
-        post_success(payment.id, amount_received=payment.amount_minor, payment_intent_id=None)
+        post_success(
+            payment.id,
+            amount_received=payment.amount_minor,
+            payment_intent_id=None,
+            method="development",
+        )
     else:
         mark_unsuccessful(payment.id, "failed", "declined in the development path")
     return True
@@ -423,6 +433,7 @@ def apply_state(payment: Payment, state: PaymentState) -> None:
             payment.id,
             amount_received=state.amount_received,
             payment_intent_id=state.payment_intent_id,
+            method=state.method,
         )
     elif state.status in ("failed", "canceled"):
         mark_unsuccessful(payment.id, state.status)
@@ -487,6 +498,7 @@ def handle_event(event) -> str:
             payment.id,
             amount_received=int(obj.get("amount_received") or obj.get("amount") or 0),
             payment_intent_id=obj.get("id"),
+            method=method_of(obj),
         )
     elif event_type == "checkout.session.completed":
         if obj.get("payment_status") != "paid":
@@ -496,6 +508,7 @@ def handle_event(event) -> str:
             payment.id,
             amount_received=int(obj.get("amount_total") or 0),
             payment_intent_id=intent if isinstance(intent, str) else None,
+            method=method_of(obj),
         )
     elif event_type == "charge.refunded":
         refunded = obj.get("amount_refunded")

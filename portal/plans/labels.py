@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import format_money
+from portal.i18n import format_date, format_money
 
 KIND_NAMES = {"extension": _l("Extension"), "installment_plan": _l("Installment plan")}
 
@@ -31,7 +31,7 @@ def _first_due_on(days, latest, **_values) -> str:
         "The first installment must fall within the next %(days)d days, "
         "by %(latest)s at the latest.",
         days=days,
-        latest=latest.isoformat(),
+        latest=format_date(latest),
     )
 
 

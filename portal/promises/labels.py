@@ -30,3 +30,9 @@ MESSAGES = {
     "too_far": _l("Choose a day within %(days)d days from today."),
     "promise_closed": _l("This promise is already settled."),
 }
+
+STATUS_NAMES = {
+    "standing": _l("Promise standing"),
+    "kept": _l("Promise kept"),
+    "broken": _l("Promise broken"),
+}

@@ -78,10 +78,10 @@ def test_paying_the_overdue_amount_shown_leaves_nothing_overdue(app, client, mak
     log_in(client, record.phone)
     dashboard = client.get("/loans", headers=EN).text
     # Two installments of 1,075.00 are overdue; the interest of the two not yet due is not.
-    assert "CN¥2,150.00" in dashboard
+    assert "¥2,150.00" in dashboard
     assert "50 days past due" in dashboard
     pay_page = pay_by_development_path(client, record.loan_id, "overdue")
-    assert "The overdue amount: CN¥2,150.00" in pay_page
+    assert "The overdue amount: ¥2,150.00" in pay_page
 
     payment = only_payment(app)
     with app.app_context():
@@ -90,11 +90,11 @@ def test_paying_the_overdue_amount_shown_leaves_nothing_overdue(app, client, mak
         assert journal_balance(record.loan_id) == loan.balance
     receipt = client.get(f"/payments/{payment.id}/receipt", headers=EN).text
     assert "Nothing is overdue now; collection has stopped." in receipt
-    assert "CN¥2,150.00" in receipt  # still owed after it: the two installments not yet due
+    assert "¥2,150.00" in receipt  # still owed after it: the two installments not yet due
     dashboard = client.get("/loans", headers=EN).text
     assert "Overdue" not in dashboard and "Collection stage" not in dashboard
     assert "Your payments are up to date." in dashboard
-    assert f"Next installment: CN¥1,075.00 on {(TODAY + timedelta(days=10)):%B} " in dashboard
+    assert f"Next installment: ¥1,075.00 on {(TODAY + timedelta(days=10)):%-d %B %Y}" in dashboard
 
 
 def test_an_accepted_plan_is_the_one_schedule_everywhere(app, client, make_borrower):
@@ -116,20 +116,20 @@ def test_an_accepted_plan_is_the_one_schedule_everywhere(app, client, make_borro
     log_in(client, record.phone)
     dashboard = client.get("/loans", headers=EN).text
     first_card = dashboard.split('class="card loan-card"')[1]
-    assert "Your plan is active" in first_card and "CN¥200.00" in first_card
+    assert "Your plan is active" in first_card and "¥200.00" in first_card
     # The contract's overdue demand, stage and next due date are gone while the plan holds.
     assert "Overdue" not in first_card and "Collection stage" not in first_card
-    assert "Next installment: CN¥1,075.00" not in first_card
+    assert "Next installment: ¥1,075.00" not in first_card
     assert "Collection is stopped while you keep to your plan." in first_card
 
     pay_page = client.get(f"/loans/{record.loan_id}/pay", headers=EN).text
-    assert "The next installment: CN¥200.00" in pay_page
+    assert "The next installment: ¥200.00" in pay_page
     assert "The overdue amount" not in pay_page
     assert re.search(r'<input checked[^>]*value="installment"', pay_page)  # preselected
 
     loan_page = client.get(f"/loans/{record.loan_id}", headers=EN).text
     assert "Your plan&#39;s schedule" in loan_page or "Your plan's schedule" in loan_page
-    assert loan_page.count("CN¥200.00") >= 24
+    assert loan_page.count("¥200.00") >= 24
 
 
 def _refund(payment_id: int, refunded: int, event_id: str):

@@ -50,7 +50,7 @@ def test_a_broken_promise_resumes_escalation(
         phone.get_by_role("button", name="Promise to pay").click()
     phone.wait_for_url("**/loans")
     assert phone.get_by_text(
-        "You promised to pay CN¥300.00 by November 25, 2026. Escalation is on hold until then."
+        "You promised to pay ¥300.00 by 25 November 2026. Escalation is on hold until then."
     ).is_visible()
     assert phone.get_by_text(next_stage).count() == 0
     assert phone.get_by_role("link", name="Promise to pay").count() == 0
@@ -65,7 +65,7 @@ def test_a_broken_promise_resumes_escalation(
     phone.wait_for_url("**/loans")
     assert phone.get_by_text("You promised to pay").count() == 0
     # Collection resumes where it stood: three days past due, phone contact the day after.
-    assert phone.get_by_text(next_stage + " November 27, 2026.").is_visible()
+    assert phone.get_by_text(next_stage + " 27 November 2026.").is_visible()
     assert phone.get_by_role("link", name="Promise to pay").count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "3-broken")

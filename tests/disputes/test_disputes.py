@@ -81,10 +81,10 @@ def test_a_dispute_of_an_entry_holds_escalation_until_answered(app, client, over
     assert response.status_code == 302
     page = client.get(response.location).text
     assert "Waiting for the lender" in page
-    assert "The answer is due by December 5, 2026." in page
+    assert "The answer is due by 5 December 2026." in page
     assert "receipt.png" in page
     dashboard = client.get("/loans").text
-    assert "escalation is on hold until the lender answers, by December 5, 2026." in dashboard
+    assert "escalation is on hold until the lender answers, by 5 December 2026." in dashboard
     assert "If nothing changes, the next stage" not in dashboard
     with app.app_context():
         found = db.session.scalar(sa.select(Dispute))
@@ -155,7 +155,7 @@ def test_support_answers_with_evidence_and_escalation_resumes(
     dashboard = client.get("/loans").text
     assert "until the lender answers" not in dashboard
     # Three days past due when it was opened: phone contact the day after the answer.
-    assert "the next stage, Phone contact, starts on November 25, 2026." in dashboard
+    assert "the next stage, Phone contact, starts on 25 November 2026." in dashboard
     with app.app_context():
         assert db.session.get(Loan, overdue.loan_id).held_days == 4
 
@@ -196,9 +196,7 @@ def test_a_promise_and_a_dispute_at_once_hold_each_day_once(
         # Two days of the promise alone, then six of the dispute: eight days, not twelve.
         assert db.session.get(Loan, overdue.loan_id).held_days == 8
     log_in(client, overdue.phone)
-    assert (
-        "the next stage, Phone contact, starts on November 29, 2026." in client.get("/loans").text
-    )
+    assert "the next stage, Phone contact, starts on 29 November 2026." in client.get("/loans").text
 
 
 def test_the_borrower_is_told_of_the_dispute_and_of_the_answer_once(

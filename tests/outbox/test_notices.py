@@ -167,7 +167,7 @@ def test_an_offer_about_to_lapse_is_recalled_once(app, runner, clock, borrower_i
     tick(runner)
     with app.app_context():
         (lapsing,) = messages("offer_lapsing")
-        assert lapsing.subject == "Your offer lapses soon" and "Nov 27, 2026" in lapsing.body
+        assert lapsing.subject == "Your offer lapses soon" and "27 Nov 2026" in lapsing.body
 
 
 def test_a_plan_at_risk_then_broken(app, runner, clock, borrower_in, make_staff):
@@ -281,8 +281,8 @@ def test_a_payment_received_says_what_it_paid_and_what_is_still_owed(app, borrow
         payments.post_success(payment.id, amount_received=200_000, payment_intent_id=None)
         payments.post_success(payment.id, amount_received=200_000, payment_intent_id=None)
         (received,) = messages("payment_received")
-        assert "CN¥2,000.00" in received.body and "CN¥2,000.00 of principal" in received.body
-        assert "Still owed: CN¥3,000.00, of which overdue: CN¥3,000.00" in received.body
+        assert "¥2,000.00" in received.body and "¥2,000.00 of principal" in received.body
+        assert "Still owed: ¥3,000.00, of which overdue: ¥3,000.00" in received.body
         assert f"/payments/{payment.id}/receipt" in received.body
 
 
@@ -336,7 +336,7 @@ def test_complaint_acknowledged_replied_resolved_and_reopened(
         ]
         resolved = sent[3]
         if language == "en":
-            assert "you can dispute it until Dec 20, 2026" in resolved.body
+            assert "you can dispute it until 20 Dec 2026" in resolved.body
         else:
             assert "可在 2026年12月20日 前提出" in resolved.body
         assert all(f"/complaints/{complaint.id}" in m.body for m in sent)

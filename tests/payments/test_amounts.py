@@ -60,8 +60,8 @@ def test_limits_are_shown_as_money(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         small = PaymentRefused("too_small", minimum=1_000, currency="CNY")
         large = PaymentRefused("too_large", maximum=535_000, currency="CNY")
-        assert message_for(small, MESSAGES) == "The smallest payment is CN¥10.00."
-        assert message_for(large, MESSAGES) == "You can pay at most what you owe: CN¥5,350.00."
+        assert message_for(small, MESSAGES) == "The smallest payment is ¥10.00."
+        assert message_for(large, MESSAGES) == "You can pay at most what you owe: ¥5,350.00."
         # The old name still gives an amount error's message (forms not using show_error).
         assert amount_error_message("too_many_decimals") == "Use at most 2 decimals."
         assert amount_error_message("unknown") == "Enter an amount like 500.00."

@@ -41,7 +41,7 @@ def test_overdue_amount_goes_to_stripe_checkout(app, client, owing, fake_gateway
     record = owing()
     log_in(client, record.phone)
     page = client.get(f"/loans/{record.loan_id}/pay", headers=EN).text
-    assert "The overdue amount: CN¥1,350.00" in page
+    assert "The overdue amount: ¥1,350.00" in page
     response = pay(client, record.loan_id)
     assert response.status_code == 302
     assert response.location == "https://checkout.stripe.test/cs_test_1"
@@ -58,9 +58,9 @@ def test_overdue_amount_goes_to_stripe_checkout(app, client, owing, fake_gateway
 @pytest.mark.parametrize(
     "other, message",
     [
-        ("0", "The smallest payment is CN¥10.00"),
+        ("0", "The smallest payment is ¥10.00"),
         ("-5", "cannot be negative"),
-        ("5350.01", "at most what you owe: CN¥5,350.00"),
+        ("5350.01", "at most what you owe: ¥5,350.00"),
         ("lots", "Enter an amount like 500.00"),
         ("1.234", "at most 2 decimals"),
         ("", "Enter the amount you want to pay"),
@@ -149,10 +149,10 @@ def test_development_path_posts_through_the_same_code(app, client, owing):
     (payment,) = payments(app)
     assert payment.status == "succeeded" and payment.provider == "development"
     receipt = client.get(f"/payments/{payment.id}/receipt", headers=EN).text
-    assert payment.receipt_number in receipt and "CN¥1,350.00" in receipt
+    assert payment.receipt_number in receipt and "¥1,350.00" in receipt
     assert "Paid" in client.get("/payments", headers=EN).text
     dashboard = client.get("/loans", headers=EN).text
-    assert "CN¥4,000.00" in dashboard  # what is left
+    assert "¥4,000.00" in dashboard  # what is left
 
 
 def test_development_path_can_decline(app, client, owing):

@@ -162,7 +162,7 @@ def test_paying_more_than_is_owed_keeps_a_flagged_credit(app, client, owing, fak
             is not None
         )
     page = client.get("/loans", headers={"Accept-Language": "en"}).text
-    assert "You have a credit of CN¥50.00" in page
+    assert "You have a credit of ¥50.00" in page
 
 
 def test_an_event_and_its_posting_commit_or_roll_back_together(

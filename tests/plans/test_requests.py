@@ -65,7 +65,7 @@ def test_preview_shows_the_exact_schedule_before_sending(app, client, overdue_lo
         headers=EN,
     ).text
     assert "The exact terms you are asking for" in page
-    assert page.count("CN¥1,000.00") >= 12  # 12,000.00 over 12 months
+    assert page.count("¥1,000.00") >= 12  # 12,000.00 over 12 months
     assert "No further interest or fees are charged" in page
     assert "Send this request" in page
     with app.app_context():
@@ -258,7 +258,7 @@ def test_approve_then_borrower_accepts_the_agreement(app, client, overdue_loan, 
         assert decision.approver_id == approver.user_id and decision.note == "affordable"
     dashboard = client.get("/loans", headers=EN).text
     assert "Your plan is active" in dashboard and "Next installment" in dashboard
-    assert "CN¥1,000.00" in dashboard and "0 of 12 installments paid" in dashboard
+    assert "¥1,000.00" in dashboard and "0 of 12 installments paid" in dashboard
     assert "Collection is stopped while you keep to your plan." in dashboard
 
 

@@ -200,12 +200,12 @@ def test_too_small_installment_says_how_many_months_would_work():
         ("extension_days", {"min": 7, "max": 30}, "between 7 and 30 days"),
         ("too_many_extensions", {"max": 2}, "at most 2 extensions"),
         ("months", {"min": 3, "max": 60}, "between 3 and 60 monthly"),
-        ("first_due_on", {"days": 30, "latest": TODAY}, "by 2026-11-22 at the latest"),
-        ("down_payment", {"balance": 123_456}, "less than what you owe (CN¥1,234.56)"),
+        ("first_due_on", {"days": 30, "latest": TODAY}, "by 22 Nov 2026 at the latest"),
+        ("down_payment", {"balance": 123_456}, "less than what you owe (¥1,234.56)"),
         (
             "installment_too_small",
             {"minimum": 10_000, "most_months": 7},
-            "at least CN¥100.00. With this down payment, choose at most 7 months",
+            "at least ¥100.00. With this down payment, choose at most 7 months",
         ),
     ],
 )

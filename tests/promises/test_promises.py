@@ -44,8 +44,8 @@ def promise(client, loan_id, amount="300.00", days=5):
 
 def test_the_form_names_the_smallest_amount_and_the_last_day(client, overdue):
     page = client.get(f"/loans/{overdue.loan_id}/promise").text
-    assert "At least CN¥300.00, at most CN¥10,000.00." in page
-    assert "November 27, 2026" in page
+    assert "At least ¥300.00, at most ¥10,000.00." in page
+    assert "27 November 2026" in page
 
 
 def test_a_promise_holds_escalation_until_its_date(app, client, overdue):
@@ -56,7 +56,7 @@ def test_a_promise_holds_escalation_until_its_date(app, client, overdue):
 
     assert response.status_code == 302
     page = client.get("/loans").text
-    assert "You promised to pay CN¥300.00 by November 25, 2026." in page
+    assert "You promised to pay ¥300.00 by 25 November 2026." in page
     assert "If nothing changes, the next stage" not in page
     assert "This is the last stage." not in page
     with app.app_context():
@@ -77,8 +77,8 @@ def test_a_promise_holds_escalation_until_its_date(app, client, overdue):
 @pytest.mark.parametrize(
     ("amount", "days", "message"),
     [
-        ("299.99", 5, "Promise at least CN¥300.00."),
-        ("10000.01", 5, "You can promise at most what you owe: CN¥10,000.00."),
+        ("299.99", 5, "Promise at least ¥300.00."),
+        ("10000.01", 5, "You can promise at most what you owe: ¥10,000.00."),
         ("300.00", 8, "Choose a day within 7 days from today."),
         ("300.00", -1, "Choose today or a later day."),
         ("abc", 5, "Enter an amount like 500.00."),
@@ -117,7 +117,7 @@ def test_a_broken_promise_resumes_escalation_from_where_it_stood(
     page = client.get("/loans").text
     assert "You promised to pay" not in page
     # Three days past due when the promise was made: phone contact starts the day after.
-    assert "If nothing changes, the next stage, Phone contact, starts on November 27, 2026." in page
+    assert "If nothing changes, the next stage, Phone contact, starts on 27 November 2026." in page
     assert "promises_broken 0" in runner.invoke(args=["portal", "tick"]).output
 
 
