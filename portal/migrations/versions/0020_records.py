@@ -1,7 +1,7 @@
 """payments remember how they were paid (card, Alipay, WeChat Pay), for the receipt
 
 Revision ID: 0020_records
-Revises: 0014_promise_rules_effective
+Revises: 0021_totp_encrypted
 Create Date: 2026-11-30 02:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_records"
-down_revision = "0014_promise_rules_effective"
+down_revision = "0021_totp_encrypted"
 branch_labels = None
 depends_on = None
 
