@@ -31,7 +31,7 @@ def test_borrower_pages_name_the_lender(client, make_borrower):
     record = make_borrower(language="en")
     log_in(client, record.phone)
     page = client.get("/loans", headers={"Accept-Language": "en"}).text
-    assert "The borrower portal of Example Consumer Finance Co., Ltd." in page
+    assert "<strong>Example Consumer Finance Co., Ltd.</strong> · Official borrower portal" in page
 
 
 def test_the_lender_named_in_configuration_is_the_one_shown(app, client):
