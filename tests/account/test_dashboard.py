@@ -96,8 +96,8 @@ def test_the_next_step_comes_right_under_the_amount(app, client, make_borrower):
     record = late(app, make_borrower, 12)
     log_in(client, record.phone)
     page = client.get("/loans", headers=EN).text
-    amount = page.index("CN¥2,500.00")
-    step = page.index("Pay CN¥2,500.00 today, November 20, 2026.")
+    amount = page.index("¥2,500.00")
+    step = page.index("Pay ¥2,500.00 today, 20 November 2026.")
     pay = page.index(f'<a class="button primary" href="/loans/{record.loan_id}/pay"')
     plan = page.index(f'href="/loans/{record.loan_id}/request"')
     assert amount < step < pay < plan
@@ -128,8 +128,8 @@ def test_with_several_loans_the_total_comes_first(app, client, make_borrower):
     page = client.get("/loans", headers=EN).text
     total = page.index("Your 2 loans in total")
     assert total < page.index('class="card loan-card"')
-    assert "CN¥3,100.00" in page[total : page.index('class="card loan-card"')]  # to pay now
-    assert "CN¥6,200.00" in page[total : page.index('class="card loan-card"')]  # outstanding
+    assert "¥3,100.00" in page[total : page.index('class="card loan-card"')]  # to pay now
+    assert "¥6,200.00" in page[total : page.index('class="card loan-card"')]  # outstanding
 
 
 def test_one_loan_has_no_total(app, client, make_borrower):
