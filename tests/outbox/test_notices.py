@@ -185,14 +185,14 @@ def test_a_plan_at_risk_then_broken(app, runner, clock, borrower_in, make_staff)
     tick(runner)
     with app.app_context():
         (risk,) = messages("plan_at_risk")
-        assert risk.subject == "還款計劃有一期未還"
+        assert risk.subject == "還款計畫有一期未還"
         assert "/loans/" in risk.body and "/pay" in risk.body
     clock.move_to(shanghai(TODAY + timedelta(days=12), 9))
     tick(runner)
     tick(runner)
     with app.app_context():
         (broken,) = messages("plan_broken")
-        assert broken.subject == "您的還款計劃已終止"
+        assert broken.subject == "您的還款計畫已終止"
 
 
 # --- due reminders ----------------------------------------------------------------------------
