@@ -392,6 +392,8 @@ SHOWN_AFTER_ANOTHER_STEP = {
     "access.invitation",
     "access.enrol",
     "support_disputes.answer",
+    # Shown on the calendar page of a provisional year only (tests/holidays/test_calendar_years).
+    "rules.mark_year_official",
 }
 
 

@@ -109,8 +109,8 @@ def test_a_form_sent_from_an_expired_page_says_the_page_expired(app, language, t
 @pytest.mark.parametrize(
     "language, status, outcome, until",
     [
-        ("zh_Hans", "已给出处理结果", "处理结果：给予金钱补偿", "前可提出异议"),
-        ("zh_Hant", "已提出處理結果", "處理結果：給予金錢補償", "前可提出異議"),
+        ("zh_Hans", "已给出处理结果", "给予金钱补偿", "前可提出异议"),
+        ("zh_Hant", "已提出處理結果", "給予金錢補償", "前可提出異議"),
         ("en", "Resolved", "Answered with monetary relief", "you can dispute it until"),
     ],
 )

@@ -23,4 +23,5 @@ MESSAGES = {
     "workday_on_weekday": _l("A make-up working day falls on a Saturday or Sunday."),
     "year_out_of_range": _year_out_of_range,
     "not_found": _l("This day is no longer in the calendar."),
+    "year_official": _l("This year is already marked as the official schedule."),
 }

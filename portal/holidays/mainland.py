@@ -1,16 +1,25 @@
 """The mainland-China business calendar shipped with the portal.
 
 2026: the State Council's schedule (国办发明电〔2025〕7号, 2025-11-04), holidays and make-up working
-days. 2027: the statutory holidays only (全国年节及纪念日放假办法 as amended in 2024); the State
-Council publishes the 2027 bridge days and make-up working days late in 2026, and administrators
-enter them on the calendar page.
+days. 2027: the statutory holidays only (全国年节及纪念日放假办法 as amended in 2024: 元旦 1 day,
+春节 4 days from the eve, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3), on the dates of the
+astronomical calendar: 春节 2027-02-06 (除夕 02-05), 清明 04-05, 端午 06-09, 中秋 09-15.
+The State Council publishes the 2027 bridge days and make-up working days late in 2026;
+administrators enter them on the calendar page and mark the year official there.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from portal.holidays.rules import HOLIDAY, WORKDAY
+
+# The years whose shipped days are the State Council's published schedule, with its notice.
+# The other shipped years (2027) are provisional: statutory holidays by rule, no bridge days and
+# no make-up working days, until an administrator enters the published schedule.
+OFFICIAL_SOURCES = {2026: "国办发明电〔2025〕7号"}
+# When that schedule was published (the time the shipped year counts as marked official).
+OFFICIAL_SINCE = {2026: datetime(2025, 11, 4, tzinfo=UTC)}
 
 
 def _span(first: date, last: date) -> list[date]:

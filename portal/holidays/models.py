@@ -24,3 +24,16 @@ class CalendarDay(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16))
     name: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class CalendarYear(db.Model):
+    """A year whose calendar is the official schedule (a year without a row is provisional)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Where the schedule comes from, e.g. the State Council notice's number.
+    source: Mapped[str] = mapped_column(sa.String(200))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # None for the years shipped with the portal.
+    marked_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

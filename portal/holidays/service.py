@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from portal import audit
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
-from portal.holidays.mainland import mainland_calendar
-from portal.holidays.models import CalendarDay
+from portal.holidays.mainland import OFFICIAL_SINCE, OFFICIAL_SOURCES, mainland_calendar
+from portal.holidays.models import CalendarDay, CalendarYear
 from portal.holidays.rules import WORKDAY
 from portal.rows import valid_id
 
@@ -36,6 +37,80 @@ def ensure_calendar() -> None:
             CalendarDay(day=day, kind=kind, name=name) for day, kind, name in mainland_calendar()
         )
         db.session.flush()
+    if db.session.scalar(sa.select(CalendarYear.year).limit(1)) is None:
+        db.session.add_all(
+            CalendarYear(year=year, source=source, marked_at=OFFICIAL_SINCE[year])
+            for year, source in OFFICIAL_SOURCES.items()
+        )
+        db.session.flush()
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """Whether a year's calendar is the published schedule or provisional (or not entered)."""
+
+    year: int
+    official: bool
+    has_days: bool
+    source: str | None = None
+    marked_at: datetime | None = None
+
+
+def year_status(year: int) -> YearStatus:
+    marked = db.session.get(CalendarYear, year)
+    has_days = (
+        db.session.scalar(
+            sa.select(CalendarDay.id)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .limit(1)
+        )
+        is not None
+    )
+    if marked is None:
+        return YearStatus(year, False, has_days)
+    return YearStatus(year, True, has_days, marked.source, marked.marked_at)
+
+
+def calendar_years() -> list[YearStatus]:
+    """Every year the calendar holds days for, or that is marked official, in order."""
+    day_years = {
+        day.year for day in db.session.scalars(sa.select(CalendarDay.day).order_by(CalendarDay.day))
+    }
+    marked = set(db.session.scalars(sa.select(CalendarYear.year)))
+    return [year_status(year) for year in sorted(day_years | marked)]
+
+
+def mark_official(year: int, source: str, user_id: int) -> CalendarYear:
+    """Record that a year's days are now the published schedule (audited)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise NotFound()
+    if db.session.get(CalendarYear, year) is not None:
+        raise DomainError("year_official")
+    entry = CalendarYear(year=year, source=source.strip(), marked_by_user_id=user_id)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        "calendar.year_official",
+        subject_type="calendar_year",
+        subject_id=year,
+        details={"year": year, "source": entry.source},
+    )
+    return entry
+
+
+def mark_provisional(year: int) -> None:
+    """Take back a year's official mark (audited): its days are provisional again."""
+    entry = db.session.get(CalendarYear, year) if FIRST_YEAR <= year <= LAST_YEAR else None
+    if entry is None:
+        raise NotFound()
+    audit.record(
+        "calendar.year_provisional",
+        subject_type="calendar_year",
+        subject_id=year,
+        details={"year": year, "source": entry.source},
+    )
+    db.session.delete(entry)
+    db.session.flush()
 
 
 def days_of_year(year: int) -> list[CalendarDay]:

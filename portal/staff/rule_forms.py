@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.complaints.labels import PRIORITY_NAMES, QUEUE_NAMES
 from portal.complaints.rules import CATEGORIES
@@ -75,13 +75,28 @@ class CalendarDayForm(Form):
         invalid_choice_message=_l("Choose a kind of day."),
     )
     name = StringField(
-        _l("Name"),
+        _l("Name of the day"),
         validators=[InputRequired(_l("Enter a name, such as 国庆节.")), Length(max=64)],
     )
 
 
 class RemoveDayForm(Form):
     day_id = HiddenField(validators=[InputRequired()])
+
+
+class OfficialYearForm(Form):
+    source = StringField(
+        _l("Published schedule"),
+        description=_l(
+            "The notice the days were taken from, such as 国办发明电〔2025〕7号 for 2026."
+        ),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired(_l("Enter where the schedule was published.")), Length(max=200)],
+    )
+
+
+class ProvisionalYearForm(Form):
+    """Takes a year's official mark back (a button and its CSRF token)."""
 
 
 class LadderForm(Form):

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal import clock
 from portal.complaints.rules import CATEGORIES, Route
@@ -26,8 +27,10 @@ from portal.staff.rule_forms import (
     CalendarDayForm,
     ContactRulesForm,
     LadderForm,
+    OfficialYearForm,
     PlanRulesForm,
     PromiseRulesForm,
+    ProvisionalYearForm,
     RemoveDayForm,
     RoutesForm,
 )
@@ -343,13 +346,17 @@ def promises_confirm():
     return redirect(url_for("rules.promises", name=form.name.data))
 
 
-def _calendar_page(year: int, form: CalendarDayForm, status=200):
+def _calendar_page(year: int, form: CalendarDayForm, status=200, official_form=None):
     return render_template(
         "staff/calendar.html",
         year=year,
         days=calendar.days_of_year(year),
         form=form,
         remove_form=RemoveDayForm(),
+        official_form=official_form or OfficialYearForm(),
+        provisional_form=ProvisionalYearForm(),
+        status=calendar.year_status(year),
+        years=calendar.calendar_years(),
         kinds=calendar_labels.KIND_NAMES,
     ), status
 
@@ -379,6 +386,31 @@ def add_calendar_day():
         show_error(form, error, calendar_labels.MESSAGES)
         return _calendar_page(_year(), form)
     return redirect(url_for("rules.calendar_days", year=added.day.year))
+
+
+@bp.post("/calendar/official")
+@role_required(Role.ADMIN)
+def mark_year_official():
+    """Record that a year's days are the published schedule (audited)."""
+    form = OfficialYearForm()
+    if not form.validate():
+        return _calendar_page(_year(), CalendarDayForm(), official_form=form)
+    try:
+        calendar.mark_official(_year(), form.source.data, current_user.id)
+    except DomainError as error:
+        show_error(form, error, calendar_labels.MESSAGES)
+        return _calendar_page(_year(), CalendarDayForm(), official_form=form)
+    return redirect(url_for("rules.calendar_days", year=_year()))
+
+
+@bp.post("/calendar/provisional")
+@role_required(Role.ADMIN)
+def mark_year_provisional():
+    """Take back a year's official mark (audited)."""
+    if not ProvisionalYearForm().validate():
+        abort(400)
+    calendar.mark_provisional(_year())
+    return redirect(url_for("rules.calendar_days", year=_year()))
 
 
 @bp.post("/calendar/remove")
