@@ -1,7 +1,7 @@
 """calendar years: which years of the business calendar are the published schedule
 
 Revision ID: 0022_calendar_years
-Revises: 0021_totp_encrypted
+Revises: 0020_records
 Create Date: 2026-11-30 02:10:00
 
 A year without a row is provisional (2027 as shipped: statutory holidays by rule, without the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_calendar_years"
-down_revision = "0021_totp_encrypted"
+down_revision = "0020_records"
 branch_labels = None
 depends_on = None
 
