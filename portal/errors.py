@@ -50,6 +50,8 @@ def message_for(error: DomainError, messages: Mapping[str, object]) -> str:
 def show_error(form, error: DomainError, messages: Mapping[str, object]) -> None:
     """Put the error on the form: on its field if the form has it, else on the whole form."""
     text = message_for(error, messages)
+    if isinstance(getattr(form, "refusals", None), list):
+        form.refusals.append((error, messages))  # shown again after a language switch
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, text] if isinstance(field.errors, list) else [text]

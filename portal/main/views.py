@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -13,9 +14,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import refresh
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from portal.auth import service as accounts
+from portal.forms import SWITCH_LANGUAGE_FIELD
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
 from portal.security import STAFF_ROLES, Role, is_safe_next, role_required
@@ -23,6 +28,8 @@ from portal.uploads import file_for_user, path_of
 
 bp = Blueprint("main", __name__)
 
+# The bodies a browser sends forms in.
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Where the front page sends each role (a route, not an access check: the pages check that).
 HOME_FOR_ROLE = {Role.BORROWER: "account.dashboard", **dict.fromkeys(STAFF_ROLES, "staff.home")}
 
@@ -35,16 +42,58 @@ def index():
     return redirect(url_for(HOME_FOR_ROLE[current_user.role]))
 
 
-@bp.post("/language")
-def set_language():
-    """Remember the viewer's language, and save it on their account when logged in."""
-    language = request.form.get("language", "")
+def _choose_language(language: str) -> None:
     if language in LANGUAGES:
         session["language"] = language
         if current_user.is_authenticated:
             accounts.save_language(current_user, language)
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the viewer's language, and save it on their account when logged in."""
+    _choose_language(request.form.get("language", ""))
     target = request.form.get("next", "")
-    return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return redirect(_shown_page(target) if is_safe_next(target) else url_for("main.index"))
+
+
+def _shown_page(target: str) -> str:
+    """The page to show again: `target`, or when it only takes forms (a refused form was
+    shown there, and no script sent it along) the nearest page above it, such as the
+    complaint a reply was written on."""
+    path, _, query = target.partition("?")
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    while path:
+        try:
+            adapter.match(path, method="GET")
+            return path + ("?" + query if query else "")
+        except RequestRedirect:
+            return path
+        except HTTPException:
+            path, query = path.rstrip("/").rpartition("/")[0], ""
+    return url_for("main.index")
+
+
+@bp.before_app_request
+def switch_language_of_refused_form():
+    """A refused form sent again to switch language: it is shown again in that language with
+    what was typed, and nothing is done (the portal's forms never pass validation then)."""
+    if request.method != "POST" or request.mimetype not in FORM_BODIES:
+        return  # such as Stripe's events, whose body is read as it came
+    if SWITCH_LANGUAGE_FIELD not in request.form:
+        return
+    g.form_redisplay = True
+    _choose_language(request.form[SWITCH_LANGUAGE_FIELD])
+    refresh()
+
+
+@bp.after_app_request
+def show_refused_form_again(response):
+    """The form is refused again only because it was not sent to be acted on: the switch
+    itself succeeded, and the language saved on the account is kept."""
+    if g.get("form_redisplay") and response.status_code == 400:
+        response.status_code = 200
+    return response
 
 
 @bp.get("/files/<int:file_id>")

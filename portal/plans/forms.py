@@ -59,18 +59,20 @@ class TermsMixin:
         _l("Number of monthly installments"), 1, 120, _l("Enter a number of months.")
     )
     down_payment = StringField(
-        _l("Down payment now (optional)"),
+        _l("Down payment when the plan is accepted (optional)"),
         validators=[Optional(), Length(max=20, message=_l("Enter an amount like 500.00."))],
         render_kw={"inputmode": "decimal", "maxlength": 20},
-        description=_l("Paid when you accept the plan; it lowers every installment."),
+        description=_l("Paid when you accept the plan, not now; it lowers every installment."),
     )
     first_due_on = DayField(_l("Date of the first installment"), validators=[Optional()])
 
 
 class RequestForm(TermsMixin, Form):
+    # No reason is chosen for the borrower: the first option asks for one.
     reason_code = SelectField(
         _l("Why do you need it?"),
-        choices=[SelectChoice(code, label) for code, label in REASONS.items()],
+        choices=[SelectChoice("", _l("Choose a reason"))]
+        + [SelectChoice(code, label) for code, label in REASONS.items()],
         validators=[InputRequired(_l("Choose a reason."))],
         invalid_choice_message=_l("Choose a reason."),
     )
@@ -80,6 +82,14 @@ class RequestForm(TermsMixin, Form):
         render_kw={"maxlength": 1000, "rows": 4},
     )
     previewed = HiddenField()
+    documents = MultipleFileField(
+        _l("Supporting documents (optional)"),
+        description=_l(
+            "Up to 5 files: photos (JPEG, PNG) or PDF, at most 10 MB each. "
+            "You can also add them later."
+        ),
+        render_kw={"accept": "image/jpeg,image/png,application/pdf"},
+    )
 
 
 class DocumentsForm(Form):

@@ -72,6 +72,10 @@ class RequestRefused(DomainError):
         self.problems = found
 
 
+class DocumentsRefused(DomainError):
+    """An uploaded document that cannot be accepted; `code` names why."""
+
+
 # The rule sets that predate effect dates have been in force since then.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -218,10 +222,13 @@ def submit_request(
     *,
     reason_code: str,
     reason_text: str,
+    documents=(),
     now: datetime | None = None,
 ) -> HardshipRequest:
-    """File a request after checking every rule again; one open request per loan."""
+    """File a request after checking every rule again; one open request per loan. Documents
+    sent with it (uploaded files) are checked first, as when they are added later."""
     now = now or clock.now()
+    files = _checked_documents(documents)
     context = request_context(borrower, loan_id, now, lock=True)
     if context is None:
         raise NotFound()
@@ -261,6 +268,8 @@ def submit_request(
         details={"kind": terms.kind},
     )
     notices.request_received(request)
+    if files:
+        _store_documents(borrower, request, files)
     db.session.flush()
     return request
 
@@ -632,10 +641,7 @@ def request_documents(request_id: int) -> list[UploadedFile]:
 def add_documents(borrower: Borrower, request_id: int, uploads) -> None:
     """Check the uploaded files and attach them to an open request of the borrower (at most
     5 in all)."""
-    try:
-        files = check_files(uploads)
-    except UploadRefused as error:
-        raise DomainError(error.code, "documents", name=error.name) from error
+    files = _checked_documents(uploads)
     if not files:
         raise DomainError("no_files", "documents")
     request = _borrowers_locked(borrower, request_id)
@@ -643,6 +649,13 @@ def add_documents(borrower: Borrower, request_id: int, uploads) -> None:
     if len(request_documents(request.id)) + len(files) > MAX_DOCUMENTS:
         raise DomainError("too_many", "documents")
     _store_documents(borrower, request, files)
+
+
+def _checked_documents(uploads) -> list[CheckedFile]:
+    try:
+        return check_files(uploads)
+    except UploadRefused as error:
+        raise DocumentsRefused(error.code, "documents", name=error.name) from error
 
 
 def _store_documents(

@@ -22,6 +22,7 @@ def _request_page(form, context, preview=None):
 
 @bp.route("/loans/<int:loan_id>/request", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
+@accepts_uploads
 def new_request(loan_id):
     """Ask for an extension or an installment plan; see the exact schedule before sending."""
     context = service.request_context(current_user.borrower, loan_id) or abort(404)
@@ -37,6 +38,8 @@ def new_request(loan_id):
         preview = service.preview_request(context, terms)
         if request.form.get("action") == "submit" and form.previewed.data == preview.digest:
             return _submit(form, loan_id, terms)
+    except service.DocumentsRefused as error:
+        show_refusal(form, error)  # the schedule stays, with the documents field under it
     except service.RequestRefused as error:
         show_refusal(form, error)
         return _request_page(form, context)
@@ -51,6 +54,7 @@ def _submit(form, loan_id, terms):
         terms,
         reason_code=form.reason_code.data,
         reason_text=form.reason_text.data or "",
+        documents=request.files.getlist(form.documents.name),
     )
     flash(
         _("Your request has been sent. While it is reviewed, collection on this loan is on hold."),
@@ -81,6 +85,7 @@ def show_request(request_id):
         accept_form=AcceptForm(),
         documents_form=DocumentsForm(),
         documents=service.request_documents(hardship.id),
+        requested_schedule=service.schedule_of(hardship) if hardship.awaits_decision else [],
     )
 
 
@@ -93,11 +98,22 @@ def _refused(error: DomainError, request_id):
     return _back_to(request_id, message_for(error, MESSAGES), "error")
 
 
-@bp.post("/requests/<int:request_id>/withdraw")
+def _withdraw_question(hardship):
+    allowed = lifecycle.allowed_actions(hardship.status, actor=lifecycle.BORROWER)
+    if lifecycle.WITHDRAW not in allowed:
+        return redirect(url_for("plans.show_request", request_id=hardship.id))
+    offer = service.offer_on(current_user.borrower, hardship)
+    return render_template("plans/withdraw.html", hardship=hardship, offer=offer)
+
+
+@bp.route("/requests/<int:request_id>/withdraw", methods=["GET", "POST"])
 @role_required(Role.BORROWER)
 def withdraw(request_id):
-    """Take back a request that is still open."""
-    rows.own(HardshipRequest, request_id)
+    """Take back a request that is still open, once asked: collection resumes, and an offer
+    waiting for an answer is lost."""
+    hardship = rows.own(HardshipRequest, request_id)
+    if request.method == "GET":
+        return _withdraw_question(hardship)
     try:
         service.withdraw(current_user.borrower, request_id)
     except DomainError as error:
