@@ -112,6 +112,7 @@ def configure_templates(app: Flask) -> None:
         HTML_LANG,
         LANGUAGES,
         current_language,
+        format_age,
         format_date,
         format_datetime,
         format_money,
@@ -147,6 +148,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["age"] = format_age
 
     @app.context_processor
     def page_globals():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -176,6 +176,14 @@ def format_date(
     if isinstance(value, datetime):
         value = clock.local(value, zone or viewer_zone()).date()
     return _day(value, format, viewer_locale())
+
+
+def format_age(since: datetime | None, now: datetime | None = None) -> str:
+    """How long ago `since` was, in the viewer's language and in whole units ("3 days")."""
+    if since is None:
+        return ""
+    elapsed = max((now or clock.now()) - since, timedelta(0))
+    return dates.format_timedelta(elapsed, threshold=1, locale=viewer_locale())
 
 
 def current_language() -> str:

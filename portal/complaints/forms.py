@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     MultipleFileField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -96,25 +97,88 @@ class DisputeForm(Form):
     )
 
 
-class StaffActionForm(Form):
-    body = TextAreaField(
-        _l("Message"),
-        validators=[Length(max=4000, message=_l("Use at most 4,000 characters."))],
-        render_kw={"maxlength": 4000, "rows": 4},
-    )
-    outcome = SelectField(
-        _l("Resolution"),
-        choices=[SelectChoice("", _l("Choose a resolution"))]
-        + [SelectChoice(code, label) for code, label in OUTCOME_NAMES.items()],
+# The staff's complaint page holds several forms, one per action, each with its own single
+# button: pressing Enter in one of them can only ever send that one. They share one page, so
+# each names its own field ids, and the app-wide CSRF protection checks the page's one token
+# (the forms do not carry their own).
+NO_FORM_CSRF = {"csrf": False}
+
+
+class StaffStepForm(Form):
+    """A step with nothing to type (claim, acknowledge, set a status): a button."""
+
+    token = TokenField()
+
+
+class AssignForm(Form):
+    assignee = SelectField(
+        _l("Assign to"),
+        choices=[],
         validators=[Optional()],
+        validate_choice=False,
+        id="assign-assignee",
+    )
+    token = TokenField(id="assign-token")
+
+
+class BorrowerReplyForm(Form):
+    """What support writes to the borrower: they read it on their complaint page."""
+
+    body = TextAreaField(
+        _l("Message to the borrower"),
+        validators=[
+            DataRequired(_l("Write the message first.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+        description=_l("Borrower-facing: the borrower reads this."),
+        render_kw={"maxlength": 4000, "rows": 4},
+        id="reply-body",
+    )
+    token = TokenField(id="reply-token")
+
+
+class InternalNoteForm(Form):
+    """A note for colleagues only: the borrower never sees it."""
+
+    body = TextAreaField(
+        _l("Note for colleagues"),
+        validators=[
+            DataRequired(_l("Write the message first.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+        description=_l("Staff only: the borrower never sees it."),
+        render_kw={"maxlength": 4000, "rows": 3},
+        id="note-body",
+    )
+    token = TokenField(id="note-token")
+
+
+class ResolveForm(Form):
+    """Resolving is its own step: the outcome, any relief and the explanation to the borrower,
+    confirmed on a summary before it is recorded."""
+
+    outcome = RadioField(
+        _l("How it is resolved"),
+        choices=[SelectChoice(code, label) for code, label in OUTCOME_NAMES.items()],
+        validators=[InputRequired(_l("Choose how the complaint is resolved."))],
         invalid_choice_message=_l("Choose how the complaint is resolved."),
     )
     relief = StringField(
         _l("Monetary relief (for monetary relief only)"),
         validators=[Optional(), Length(max=20, message=_l("Enter an amount like 500.00."))],
-        render_kw={"inputmode": "decimal", "maxlength": 20},
+        description=_l("The amount refunded or waived, like 500.00."),
+        render_kw={"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"},
     )
-    assignee = SelectField(
-        _l("Assign to"), choices=[], validators=[Optional()], validate_choice=False
+    body = TextAreaField(
+        _l("Resolution for the borrower"),
+        validators=[
+            DataRequired(_l("Write the message first.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+        description=_l(
+            "The borrower reads this as the answer to their complaint: what was found and "
+            "what is done about it."
+        ),
+        render_kw={"maxlength": 4000, "rows": 6},
     )
     token = TokenField()

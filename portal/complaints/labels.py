@@ -25,6 +25,13 @@ STATUS_NAMES = {
     "reopened": _l("Reopened"),
 }
 STAFF_STATUS_NAMES = dict(STATUS_NAMES, awaiting_borrower=_l("Waiting for the borrower"))
+# The staff's buttons for the steps that need nothing typed.
+STAFF_STEP_NAMES = {
+    "claim": _l("Claim"),
+    "acknowledge": _l("Acknowledge"),
+    "investigating": _l("Investigating"),
+    "awaiting_borrower": _l("Waiting for the borrower"),
+}
 QUEUE_NAMES = {
     "compliance": _l("Compliance"),
     "billing": _l("Billing"),
@@ -49,6 +56,7 @@ MESSAGES = {
     "category": _l("Choose what the complaint is about."),
     "contact": _l("That contact is not in your contact log."),
     "closed": _l("This complaint is resolved or closed."),
+    "no_change": _l("The complaint is in that state already: nothing was changed."),
     "assignee": _l("Choose a support colleague."),
     "empty": _l("Write the message first."),
     "nothing_to_send": _l("Write a message or add a file."),

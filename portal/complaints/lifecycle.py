@@ -3,7 +3,8 @@ to which. Plain values only; the service and the pages ask this module, never st
 
 - Staff work on an open complaint (new, acknowledged, investigating, awaiting_borrower,
   reopened): claim, assign, note, acknowledge or reply (a new complaint is then acknowledged),
-  set it investigating or waiting for the borrower, or resolve it.
+  set it investigating or waiting for the borrower, or resolve it. A step that would change
+  nothing (acknowledging twice, setting the status it has) is not offered.
 - The borrower replies while it is open; a complaint waiting for them goes back to investigating.
 - A resolved complaint is accepted (closed), disputed within its window (reopened, open again),
   or closed by time when the window has passed; staff may still add internal notes to it.
@@ -70,7 +71,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # acknowledged
     ("acknowledged", "claim"): "acknowledged",
     ("acknowledged", "assign"): "acknowledged",
-    ("acknowledged", "acknowledge"): "acknowledged",
     ("acknowledged", "investigating"): "investigating",
     ("acknowledged", "awaiting_borrower"): "awaiting_borrower",
     ("acknowledged", "reply"): "acknowledged",
@@ -81,8 +81,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # investigating
     ("investigating", "claim"): "investigating",
     ("investigating", "assign"): "investigating",
-    ("investigating", "acknowledge"): "investigating",
-    ("investigating", "investigating"): "investigating",
     ("investigating", "awaiting_borrower"): "awaiting_borrower",
     ("investigating", "reply"): "investigating",
     ("investigating", "note"): "investigating",
@@ -92,9 +90,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # awaiting_borrower
     ("awaiting_borrower", "claim"): "awaiting_borrower",
     ("awaiting_borrower", "assign"): "awaiting_borrower",
-    ("awaiting_borrower", "acknowledge"): "awaiting_borrower",
     ("awaiting_borrower", "investigating"): "investigating",
-    ("awaiting_borrower", "awaiting_borrower"): "awaiting_borrower",
     ("awaiting_borrower", "reply"): "awaiting_borrower",
     ("awaiting_borrower", "note"): "awaiting_borrower",
     ("awaiting_borrower", "resolve"): "resolved",
@@ -108,7 +104,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # reopened
     ("reopened", "claim"): "reopened",
     ("reopened", "assign"): "reopened",
-    ("reopened", "acknowledge"): "reopened",
     ("reopened", "investigating"): "investigating",
     ("reopened", "awaiting_borrower"): "awaiting_borrower",
     ("reopened", "reply"): "reopened",
@@ -158,6 +153,8 @@ def next_status(
     if action not in allowed_actions(status, actor, dispute_window_open=dispute_window_open):
         if action == "dispute" and (status, action) in TRANSITIONS:
             raise ActionRefused("dispute_window_closed")
+        if Actor(actor) == Actor.STAFF and status in OPEN_STATUSES:
+            raise ActionRefused("no_change")
         raise ActionRefused(REFUSALS[action])
     return TRANSITIONS[(status, action)]
 

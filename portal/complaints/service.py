@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from portal import audit, clock, notices
 from portal.auth.models import User
@@ -268,13 +269,19 @@ def borrower_visible_messages(complaint: Complaint) -> list[ComplaintMessage]:
     return [m for m in complaint.messages if m.borrower_visible]
 
 
-def allowed_actions(complaint: Complaint, actor: Actor, now: datetime | None = None) -> frozenset:
-    """What `actor` may do with the complaint now (for the buttons on its page)."""
-    return lifecycle.allowed_actions(
+def allowed_actions(
+    complaint: Complaint, actor: Actor, now: datetime | None = None, *, staff_id: int | None = None
+) -> frozenset:
+    """What `actor` may do with the complaint now (for the buttons on its page); for the staff
+    member `staff_id`, claiming a complaint already theirs is not offered."""
+    allowed = lifecycle.allowed_actions(
         complaint.status,
         actor,
         dispute_window_open=dispute_window_open(complaint.dispute_until, now or clock.now()),
     )
+    if staff_id is not None and complaint.assigned_to_id == staff_id:
+        allowed -= {"claim"}
+    return allowed
 
 
 def _add_message(complaint: Complaint, author_id: int, kind: str, body: str, now) -> None:
@@ -393,7 +400,8 @@ class QueueFilters:
 
 
 def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> Page:
-    """The complaint queue, filtered, sorted and one page at a time: two queries."""
+    """The complaint queue, filtered, sorted and one page at a time, each complaint with its
+    borrower and assignee (None when not assigned): two queries."""
     now = now or clock.now()
     conditions = []
     if filters.status == "open":
@@ -409,9 +417,11 @@ def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = Non
         conditions.append(Complaint.status.in_(OPEN_STATUSES))
     if filters.mine:
         conditions.append(Complaint.assigned_to_id == staff_id)
+    assignee = aliased(User)
     return paginate(
-        sa.select(Complaint, Borrower)
+        sa.select(Complaint, Borrower, assignee)
         .join(Borrower, Complaint.borrower_id == Borrower.id)
+        .outerjoin(assignee, Complaint.assigned_to_id == assignee.id)
         .where(*conditions)
         .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"])),
         sa.select(sa.func.count(Complaint.id)).where(*conditions),
@@ -481,6 +491,19 @@ def _check_staff_input(action: str, body: str, assignee: User | None, outcome, r
         raise ComplaintRefused("empty")
     if action == "resolve" and outcome == "monetary_relief" and not relief_minor:
         raise ComplaintRefused("relief")
+
+
+def check_resolution(
+    complaint_id: int, *, body: str, outcome: str | None, relief_minor: int | None
+) -> Complaint:
+    """Refuse a resolution that could not be recorded, writing nothing: what the confirmation
+    page shows is what resolving will record."""
+    complaint = find_complaint(complaint_id)
+    if complaint is None:
+        raise NotFound()
+    lifecycle.next_status(complaint.status, "resolve", Actor.STAFF)
+    _check_staff_input("resolve", body, None, outcome, relief_minor)
+    return complaint
 
 
 def staff_action(

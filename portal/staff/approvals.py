@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import query_string
 from portal.account.overview import loan_detail
+from portal.account.service import loan_accounts
 from portal.errors import DomainError, NotAllowed, message_for
 from portal.extensions import db
 from portal.i18n import amount_input
@@ -23,7 +24,8 @@ bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
 @bp.get("/")
 @role_required(Role.APPROVER)
 def queue():
-    """Requests waiting for a decision, with filters, sorting and pages."""
+    """Requests waiting for a decision, with filters, sorting and pages; each with its decision
+    deadline, the amounts, and the loan's days past due today."""
     state = query_string.choice("state", service.QUEUE_STATES, "waiting")
     kind = query_string.choice("kind", ("", EXTENSION, INSTALLMENT_PLAN), "")
     sort = query_string.choice("sort", service.QUEUE_SORTS, "oldest")
@@ -36,7 +38,13 @@ def queue():
         page=query_string.page_number("page"),
     )
     return render_template(
-        "plans/queue.html", result=result, state=state, kind=kind, sort=sort, late_only=late_only
+        "plans/queue.html",
+        result=result,
+        accounts=loan_accounts([loan.id for _request, loan, _borrower in result.rows]),
+        state=state,
+        kind=kind,
+        sort=sort,
+        late_only=late_only,
     )
 
 

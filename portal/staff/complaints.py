@@ -7,12 +7,19 @@ from flask_login import current_user
 from portal import query_string
 from portal.account.overview import dashboard
 from portal.complaints import service
-from portal.complaints.forms import StaffActionForm
+from portal.complaints.forms import (
+    NO_FORM_CSRF,
+    AssignForm,
+    BorrowerReplyForm,
+    InternalNoteForm,
+    ResolveForm,
+    StaffStepForm,
+)
 from portal.complaints.labels import MESSAGES
 from portal.complaints.lifecycle import STATUSES, Actor
 from portal.complaints.rules import QUEUES
 from portal.complaints.views import sent_before
-from portal.errors import DomainError, show_error
+from portal.errors import DomainError, NotAllowed, message_for, show_error
 from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_judgement, contact_rules
 from portal.rows import parse_id
@@ -44,21 +51,46 @@ def queue():
     return render_template("complaints/queue.html", result=result, filters=filters)
 
 
-def _page(complaint, form, status=200):
+# Each action on the complaint page has its own form with one button (see complaints/forms.py).
+STEPS = ("claim", "acknowledge", "investigating", "awaiting_borrower")
+ACTION_FORMS = {
+    **dict.fromkeys(STEPS, StaffStepForm),
+    "assign": AssignForm,
+    "reply": BorrowerReplyForm,
+    "note": InternalNoteForm,
+}
+
+
+def _action_forms(submitted=None, action=None) -> dict:
+    """A fresh form for every action (each with its own token); the one sent, if any."""
+    forms = {name: form(formdata=None, meta=NO_FORM_CSRF) for name, form in ACTION_FORMS.items()}
+    forms["assign"].assignee.choices = [
+        (str(u.id), u.display_name or u.email) for u in service.support_staff()
+    ]
+    if submitted is not None:
+        if action == "assign":
+            submitted.assignee.choices = forms["assign"].assignee.choices
+        forms[action] = submitted
+    return forms
+
+
+def _page(complaint, form=None, *, action=None, status=200):
     borrower = complaint.borrower
     marks, preferences = (
         contact_judgement(borrower, complaint.contact_entry_id)
         if complaint.contact_entry_id
         else ([], None)
     )
-    form.assignee.choices = [
-        (str(u.id), u.display_name or u.email) for u in service.support_staff()
-    ]
+    actions = service.allowed_actions(complaint, Actor.STAFF, staff_id=current_user.id)
     return render_template(
         "complaints/staff_show.html",
         complaint=complaint,
-        actions=service.allowed_actions(complaint, Actor.STAFF),
-        form=form,
+        actions=actions,
+        # A form refused because the complaint no longer allows it is not on the page: its
+        # message and what was typed are shown on their own.
+        refused=form if form is not None and action not in actions else None,
+        steps=STEPS,
+        forms=_action_forms(form, action),
         account=dashboard(borrower).overviews,
         borrower=borrower,
         files=service.attachments(complaint.id),
@@ -75,12 +107,45 @@ def show(complaint_id):
     complaint = service.complaint_for_staff(complaint_id)
     if complaint is None:
         abort(404)
-    return _page(complaint, StaffActionForm())
+    return _page(complaint)
+
+
+@bp.post("/<int:complaint_id>/act")
+@role_required(Role.SUPPORT)
+def act(complaint_id):
+    """Claim, assign, acknowledge, change status, reply or add an internal note."""
+    complaint = service.find_complaint(complaint_id) or abort(404)
+    action = request.form.get("action", "")
+    if action not in ACTION_FORMS:  # resolving has its own page
+        flash(str(MESSAGES["unknown_action"]), "error")
+        return redirect(url_for("support.show", complaint_id=complaint.id))
+    form = ACTION_FORMS[action](meta=NO_FORM_CSRF)
+    if not form.validate_on_submit():
+        return _page(complaint, form, action=action, status=400)
+    try:
+        service.staff_action(
+            complaint.id,
+            current_user,
+            action,
+            body=form.data.get("body") or "",
+            assignee_id=parse_id(form.data.get("assignee")),
+            token=form.token.data or None,
+        )
+    except service.SentBefore as error:
+        return sent_before(error, "support.show")
+    except DomainError as error:
+        show_error(form, error, MESSAGES)
+        return _page(complaint, form, action=action, status=400)
+    flash(_("Saved."), "success")
+    return redirect(url_for("support.show", complaint_id=complaint_id))
+
+
+# --- resolving: its own page, confirmed on a summary -------------------------------------------
 
 
 def _relief(form, complaint) -> int | None:
     """The typed monetary relief in minor units, for a monetary resolution only."""
-    if request.form.get("action") != "resolve" or form.outcome.data != "monetary_relief":
+    if form.outcome.data != "monetary_relief":
         return None
     try:
         return parse_amount(form.relief.data or "", complaint.currency)
@@ -88,35 +153,60 @@ def _relief(form, complaint) -> int | None:
         raise DomainError("amount", field="relief", reason=error.code) from error
 
 
-@bp.post("/<int:complaint_id>/act")
+def _resolve_page(complaint, form, status=200):
+    return render_template("complaints/resolve.html", complaint=complaint, form=form), status
+
+
+@bp.get("/<int:complaint_id>/resolve")
 @role_required(Role.SUPPORT)
-def act(complaint_id):
-    """Claim, assign, acknowledge, change status, reply, note or resolve."""
-    complaint = service.find_complaint(complaint_id)
-    if complaint is None:
-        abort(404)
-    form = StaffActionForm()
+def resolve_form(complaint_id):
+    """Resolve a complaint: the outcome, any relief, and the resolution for the borrower."""
+    complaint = service.find_complaint(complaint_id) or abort(404)
+    if "resolve" not in service.allowed_actions(complaint, Actor.STAFF):
+        flash(str(MESSAGES["closed"]), "error")
+        return redirect(url_for("support.show", complaint_id=complaint.id))
+    return _resolve_page(complaint, ResolveForm(formdata=None))
+
+
+# Its own address (not the form's with another method): an id beyond the columns' range must
+# match no route at all, and two rules on one path answer such an id with 405 instead of 404.
+@bp.post("/<int:complaint_id>/resolution")
+@role_required(Role.SUPPORT)
+def resolve(complaint_id):
+    """Review a resolution on its summary, change it, or record it once confirmed."""
+    complaint = service.find_complaint(complaint_id) or abort(404)
+    form = ResolveForm()
+    if request.form.get("change") == "1":
+        return _resolve_page(complaint, form)
     if not form.validate_on_submit():
-        return _page(complaint, form, status=400)
+        return _resolve_page(complaint, form, status=400)
     try:
-        _act(form, complaint)
+        return _review_or_record(complaint, form)
     except service.SentBefore as error:
         return sent_before(error, "support.show")
+    except NotAllowed as error:
+        # The complaint changed under the support agent's eyes: show it as it is now.
+        flash(message_for(error, MESSAGES), "error")
+        return redirect(url_for("support.show", complaint_id=complaint.id))
     except DomainError as error:
         show_error(form, error, MESSAGES)
-        return _page(complaint, form, status=400)
-    flash(_("Saved."), "success")
-    return redirect(url_for("support.show", complaint_id=complaint_id))
+        return _resolve_page(complaint, form, status=400)
 
 
-def _act(form, complaint):
-    return service.staff_action(
-        complaint.id,
-        current_user,
-        request.form.get("action", ""),
-        body=form.body.data or "",
-        assignee_id=parse_id(form.assignee.data),
-        outcome=form.outcome.data or None,
-        relief_minor=_relief(form, complaint),
-        token=form.token.data or None,
+def _review_or_record(complaint, form):
+    """The summary to confirm; once confirmed, the resolution recorded."""
+    values = {
+        "body": form.body.data,
+        "outcome": form.outcome.data,
+        "relief_minor": _relief(form, complaint),
+    }
+    if request.form.get("confirmed") != "1":
+        service.check_resolution(complaint.id, **values)
+        return render_template(
+            "complaints/confirm_resolution.html", complaint=complaint, form=form, **values
+        )
+    service.staff_action(
+        complaint.id, current_user, "resolve", token=form.token.data or None, **values
     )
+    flash(_("The complaint is resolved and the borrower has been told."), "success")
+    return redirect(url_for("support.show", complaint_id=complaint.id))

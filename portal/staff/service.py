@@ -3,18 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal import audit, clock
+from portal.account.service import Account, accounts
 from portal.auth.models import User
 from portal.auth.service import normalize_loan_number, normalize_phone
+from portal.complaints import lifecycle as complaint_lifecycle
+from portal.complaints.models import Complaint
+from portal.disputes import lifecycle as dispute_lifecycle
+from portal.disputes.models import Dispute
 from portal.extensions import db
 from portal.imports.models import ImportRun
 from portal.loans.models import Borrower, CollectionStage, Loan
 from portal.outbox.models import OutboxMessage
+from portal.payments.models import Payment
+from portal.plans import lifecycle as plan_lifecycle
+from portal.plans.models import HardshipRequest
 from portal.security import STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class NumbersToWatch:
+    open_complaints: int
+    complaints_past_deadline: int  # an answer or an acknowledgement not given in time
+    waiting_requests: int
+    requests_past_deadline: int
+    open_disputes: int
+    disputes_past_deadline: int
+
+    @property
+    def past_deadline(self) -> int:
+        return (
+            self.complaints_past_deadline
+            + self.requests_past_deadline
+            + self.disputes_past_deadline
+        )
 
 
 @dataclass
@@ -23,6 +50,34 @@ class AdminOverview:
     stages: list[CollectionStage]
     outbox_counts: dict[str, int]
     imports: list[ImportRun]
+    watch: NumbersToWatch
+
+
+def _count(model, *conditions):
+    return sa.select(sa.func.count(model.id)).where(*conditions).scalar_subquery()
+
+
+def numbers_to_watch(now: datetime | None = None) -> NumbersToWatch:
+    """What is open and what is late across the queues, in one statement."""
+    now = now or clock.now()
+    open_complaint = Complaint.status.in_(complaint_lifecycle.OPEN_STATUSES)
+    complaint_late = sa.or_(
+        Complaint.response_due_at < now,
+        sa.and_(Complaint.acknowledged_at.is_(None), Complaint.acknowledge_due_at < now),
+    )
+    waiting = HardshipRequest.status.in_(plan_lifecycle.WAITING)
+    open_dispute = Dispute.status == dispute_lifecycle.OPEN
+    row = db.session.execute(
+        sa.select(
+            _count(Complaint, open_complaint),
+            _count(Complaint, open_complaint, complaint_late),
+            _count(HardshipRequest, waiting),
+            _count(HardshipRequest, waiting, HardshipRequest.decision_due_at < now),
+            _count(Dispute, open_dispute),
+            _count(Dispute, open_dispute, Dispute.due_at < now),
+        )
+    ).one()
+    return NumbersToWatch(*row)
 
 
 def admin_overview() -> AdminOverview:
@@ -49,7 +104,7 @@ def admin_overview() -> AdminOverview:
     imports = db.session.scalars(
         sa.select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(10)
     ).all()
-    return AdminOverview(list(staff), list(stages), counts, list(imports))
+    return AdminOverview(list(staff), list(stages), counts, list(imports), numbers_to_watch())
 
 
 def find_borrowers(query: str, limit: int = 20) -> list[Borrower]:
@@ -77,16 +132,47 @@ def find_borrowers(query: str, limit: int = 20) -> list[Borrower]:
     return found
 
 
-def view_borrower(borrower_id: int) -> Borrower | None:
-    """Load a borrower for a staff page and record that staff looked."""
-    borrower = db.session.scalar(
-        sa.select(Borrower).where(Borrower.id == borrower_id).options(selectinload(Borrower.loans))
-    )
-    if borrower is not None:
-        audit.record(
-            "staff.borrower_viewed",
-            subject_type="borrower",
-            subject_id=borrower.id,
-            borrower_id=borrower.id,
+@dataclass
+class BorrowerRecord:
+    """What staff see of one borrower: the loans with their standing, and every request,
+    payment and complaint, newest first."""
+
+    borrower: Borrower
+    accounts: list[Account]
+    requests: list[HardshipRequest]
+    payments: list[Payment]
+    complaints: list[Complaint]
+
+    @property
+    def loans(self) -> dict[int, Loan]:
+        return {found.loan.id: found.loan for found in self.accounts}
+
+
+def _newest_first(model, borrower_id: int) -> list:
+    return list(
+        db.session.scalars(
+            sa.select(model)
+            .where(model.borrower_id == borrower_id)
+            .order_by(model.created_at.desc(), model.id.desc())
         )
-    return borrower
+    )
+
+
+def view_borrower(borrower_id: int) -> BorrowerRecord | None:
+    """Load a borrower's record for a staff page and record that staff looked."""
+    borrower = db.session.get(Borrower, borrower_id)
+    if borrower is None:
+        return None
+    audit.record(
+        "staff.borrower_viewed",
+        subject_type="borrower",
+        subject_id=borrower.id,
+        borrower_id=borrower.id,
+    )
+    return BorrowerRecord(
+        borrower=borrower,
+        accounts=accounts(borrower),
+        requests=_newest_first(HardshipRequest, borrower.id),
+        payments=_newest_first(Payment, borrower.id),
+        complaints=_newest_first(Complaint, borrower.id),
+    )

@@ -42,8 +42,8 @@ def lookup():
 @bp.get("/borrowers/<int:borrower_id>")
 @role_required(Role.SUPPORT, Role.APPROVER)
 def borrower(borrower_id):
-    """A borrower's account summary; every view is written to the audit log."""
-    found = service.view_borrower(borrower_id)
-    if found is None:
+    """A borrower's loans, requests, payments and complaints; every view is audited."""
+    record = service.view_borrower(borrower_id)
+    if record is None:
         abort(404)
-    return render_template("staff/borrower.html", borrower=found)
+    return render_template("staff/borrower.html", record=record, borrower=record.borrower)

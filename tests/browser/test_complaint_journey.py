@@ -69,16 +69,20 @@ def test_complaint_reply_resolve_and_dispute(
     assert desktop.get_by_text("screenshot.png").is_visible()
     with desktop.expect_navigation():
         desktop.get_by_role("button", name="Claim").click()
-    desktop.locator("#body").fill("We are listening to the call recording.")
+    desktop.locator("#reply-body").fill("We are listening to the call recording.")
     with desktop.expect_navigation():
         desktop.get_by_role("button", name="Send to the borrower").click()
+    screenshot(desktop, "3-support")
+    with desktop.expect_navigation():
+        desktop.get_by_role("link", name="Resolve the complaint…").click()
+    desktop.get_by_label("Closed with non-monetary relief").check()
     desktop.locator("#body").fill(
         "The call broke the rules. The agent has been removed from your account and we apologise."
     )
-    desktop.locator("#outcome").select_option("non_monetary_relief")
-    screenshot(desktop, "3-support")
     with desktop.expect_navigation():
-        desktop.get_by_role("button", name="Resolve the complaint").click()
+        desktop.get_by_role("button", name="Review the resolution").click()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Resolve and tell the borrower").click()
     desktop.wait_for_url("**/staff/complaints/*")
 
     # The borrower sees the resolution and disputes it.

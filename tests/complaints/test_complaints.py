@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -281,6 +282,20 @@ def act(client, complaint_id, action, **data):
     )
 
 
+def resolve(client, complaint_id, *, confirm=True, **data):
+    """Resolve on its own page: the summary first, then (with `confirm`) the confirmation with
+    what the summary carries. Returns the last answer."""
+    page = f"/staff/complaints/{complaint_id}/resolve"
+    shown = client.get(page, headers=EN).text
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', shown).group(1)
+    sent = {"token": token, **data}
+    to = f"/staff/complaints/{complaint_id}/resolution"
+    review = submit_form(client, page, sent, to=to, headers=EN)
+    if not confirm or review.status_code != 200:
+        return review
+    return submit_form(client, page, {**sent, "confirmed": "1"}, to=to, headers=EN)
+
+
 def test_staff_work_a_complaint_and_notes_stay_internal(
     app, client, late_call, make_staff, upload_dir
 ):
@@ -364,14 +379,14 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
     file_complaint(client, record.contact_id)
     (complaint,) = complaints(app)
     support, _staff = _support(app, make_staff)
-    missing = act(
-        support, complaint.id, "resolve", outcome="monetary_relief", body="We refund the late fee."
+    missing = resolve(
+        support, complaint.id, outcome="monetary_relief", body="We refund the late fee."
     )
     assert missing.status_code == 400 and "Enter an amount like 500.00." in missing.text
-    act(
+    assert "We refund the late fee." in missing.text
+    resolve(
         support,
         complaint.id,
-        "resolve",
         outcome="monetary_relief",
         relief="50.00",
         body="We refund the late fee and have coached the agent.",
@@ -397,10 +412,9 @@ def test_resolution_accepted_or_disputed(app, client, late_call, make_staff):
         reopened = db.session.get(Complaint, complaint.id)
         assert (reopened.status, reopened.priority) == ("reopened", 1)
     assert complaint.reference in support.get("/staff/complaints/?status=reopened").text
-    act(
+    resolve(
         support,
         complaint.id,
-        "resolve",
         outcome="non_monetary_relief",
         body="The agent is removed from your account.",
     )

@@ -41,13 +41,12 @@ ALL_STAFF = {
         ("new", STAFF, "reply", "acknowledged", None),
         ("new", STAFF, "investigating", "investigating", None),
         ("new", STAFF, "resolve", "resolved", None),
-        ("acknowledged", STAFF, "acknowledge", "acknowledged", None),
         ("acknowledged", STAFF, "reply", "acknowledged", None),
         ("acknowledged", STAFF, "awaiting_borrower", "awaiting_borrower", None),
-        ("investigating", STAFF, "investigating", "investigating", None),
+        ("investigating", STAFF, "awaiting_borrower", "awaiting_borrower", None),
         ("awaiting_borrower", STAFF, "investigating", "investigating", None),
         ("awaiting_borrower", STAFF, "reply", "awaiting_borrower", None),
-        ("reopened", STAFF, "acknowledge", "reopened", None),
+        ("reopened", STAFF, "investigating", "investigating", None),
         ("reopened", STAFF, "reply", "reopened", None),
         ("reopened", STAFF, "resolve", "resolved", None),
         ("resolved", STAFF, "note", "resolved", None),
@@ -76,6 +75,10 @@ def test_transitions(status, actor, action, after, window):
         ("resolved", STAFF, "resolve", "closed", None),
         ("closed", STAFF, "note", "closed", None),
         ("closed", STAFF, "acknowledge", "closed", None),
+        ("acknowledged", STAFF, "acknowledge", "no_change", None),
+        ("investigating", STAFF, "investigating", "no_change", None),
+        ("awaiting_borrower", STAFF, "awaiting_borrower", "no_change", None),
+        ("reopened", STAFF, "acknowledge", "no_change", None),
         ("new", STAFF, "explode", "unknown_action", None),
         ("new", STAFF, "", "unknown_action", None),
         ("resolved", STAFF, "accept", "unknown_action", None),  # the borrower's, not staff's
@@ -104,10 +107,10 @@ def test_refusals_say_why(status, actor, action, reason, window):
     "status, actor, window, actions",
     [
         ("new", STAFF, None, ALL_STAFF),
-        ("acknowledged", STAFF, None, ALL_STAFF),
-        ("investigating", STAFF, None, ALL_STAFF),
-        ("awaiting_borrower", STAFF, None, ALL_STAFF),
-        ("reopened", STAFF, None, ALL_STAFF),
+        ("acknowledged", STAFF, None, ALL_STAFF - {"acknowledge"}),
+        ("investigating", STAFF, None, ALL_STAFF - {"acknowledge", "investigating"}),
+        ("awaiting_borrower", STAFF, None, ALL_STAFF - {"acknowledge", "awaiting_borrower"}),
+        ("reopened", STAFF, None, ALL_STAFF - {"acknowledge"}),
         ("resolved", STAFF, None, {"note"}),
         ("closed", STAFF, None, set()),
         ("new", BORROWER, None, {"borrower_reply"}),
@@ -147,6 +150,6 @@ def test_the_table_is_closed_and_every_refusal_has_a_message():
     assert not any(status == "closed" for status, _ in TRANSITIONS)
     assert {status for status, _ in TRANSITIONS} == set(STATUSES) - {"closed"}
     assert set(REFUSALS) == every_action
-    for code in {*REFUSALS.values(), "unknown_action", "dispute_window_closed"}:
+    for code in {*REFUSALS.values(), "unknown_action", "dispute_window_closed", "no_change"}:
         assert code in MESSAGES
     assert issubclass(ActionRefused, DomainError)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal.complaints.models import Complaint
 from portal.extensions import db
+from portal.i18n import format_datetime
 from tests.helpers import NOW, log_in
 from tests.loans.test_pages import count_queries
 
@@ -24,9 +25,10 @@ def add_complaints(app, borrower_id, count, **values):
             "priority": values.get("priority", 3),
             "status": values.get("status", "new"),
             "assigned_to_id": values.get("assigned_to_id"),
-            "acknowledge_due_at": now + timedelta(days=1),
+            "acknowledge_due_at": values.get("acknowledge_due_at", now + timedelta(days=1)),
+            "acknowledged_at": values.get("acknowledged_at"),
             "response_due_at": values.get("response_due_at", now + timedelta(days=15 + n % 5)),
-            "created_at": now - timedelta(minutes=n),
+            "created_at": values.get("created_at", now - timedelta(minutes=n)),
             "updated_at": now,
         }
         for n in range(count)
@@ -77,13 +79,15 @@ def test_filters_sort_and_pages(app, client, make_borrower, support):
     assert client.get("/staff/complaints/?page=x&priority=9&sort=odd").status_code == 200
 
 
-def test_queue_query_count_does_not_grow(app, client, make_borrower, support):
+def test_queue_query_count_does_not_grow(app, client, make_borrower, make_staff, support):
     borrower = make_borrower()
     add_complaints(app, borrower.borrower_id, 5)
     client.get("/staff/complaints/")
     with count_queries(app) as few:
         assert client.get("/staff/complaints/").status_code == 200
-    add_complaints(app, borrower.borrower_id, 400, tag="B")
+    add_complaints(app, borrower.borrower_id, 200, tag="B", assigned_to_id=support.user_id)
+    other = make_staff("support")
+    add_complaints(app, borrower.borrower_id, 200, tag="O", assigned_to_id=other.user_id)
     with count_queries(app) as many:
         assert client.get("/staff/complaints/?sort=due").status_code == 200
     assert len(few) == len(many) <= 6
@@ -102,3 +106,37 @@ def test_unknown_filter_values_show_the_default_queue(app, client, make_borrower
     add_complaints(app, make_borrower().borrower_id, 3)
     page = client.get("/staff/complaints/", query_string=query, headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "3 complaints" in page.text
+
+
+def test_queue_shows_deadlines_assignee_and_age(app, client, make_borrower, support):
+    borrower = make_borrower()
+    add_complaints(
+        app,
+        borrower.borrower_id,
+        1,
+        tag="A",
+        assigned_to_id=support.user_id,
+        created_at=NOW - timedelta(days=3, hours=2),
+        acknowledge_due_at=NOW - timedelta(days=2),
+        acknowledged_at=NOW - timedelta(days=2, hours=1),
+    )
+    add_complaints(
+        app,
+        borrower.borrower_id,
+        1,
+        tag="N",
+        created_at=NOW - timedelta(hours=5),
+        acknowledge_due_at=NOW + timedelta(hours=19),
+    )
+    page = client.get("/staff/complaints/?sort=oldest", headers={"Accept-Language": "en"}).text
+    rows = page.split("<tbody>")[1].split("</tr>")
+    claimed, fresh = rows[0], rows[1]
+    assert "000000A" in claimed and "3 days" in claimed and "Acknowledged" in claimed
+    assert "<td>Support</td>" in claimed  # the display name of the `support` fixture
+    assert "000000N" in fresh and "5 hours" in fresh and "Not assigned" in fresh
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        acknowledge_by = format_datetime(NOW + timedelta(hours=19), "short")
+        answer_by = format_datetime(NOW + timedelta(days=15), "short")
+    assert acknowledge_by in fresh and answer_by in fresh
+    chinese = client.get("/staff/complaints/?sort=oldest", headers={"Accept-Language": "zh-CN"})
+    assert "3天" in chinese.text and "5小时" in chinese.text
