@@ -68,6 +68,7 @@ def personal_data_export(borrower_id: int) -> dict:
             "id_number_last_4": borrower.id_last4,
             "mobile_number": borrower.phone,
             "email": borrower.email,
+            "address": borrower.address,
             "preferred_language": borrower.preferred_language,
             "time_zone": borrower.time_zone,
             "received_from_lender_at": when(borrower.created_at),
@@ -152,6 +153,7 @@ def personal_data_export(borrower_id: int) -> dict:
             for m in messages
         ],
         "complaints": _complaints(borrower_id, when),
+        "correction_requests": _corrections(borrower_id, when),
         # Every version, oldest first: each was in force from its set_at until the next.
         "contact_preferences": [preferences_record(row) for row in preference_history(borrower_id)],
         "record_of_access_and_changes": [
@@ -189,6 +191,31 @@ def _complaints(borrower_id: int, when) -> list[dict]:
                 for m in c.messages
                 if m.borrower_visible
             ],
+        }
+        for c in rows
+    ]
+
+
+def _corrections(borrower_id: int, when) -> list[dict]:
+    """The borrower's requests to correct their data, and the answers."""
+    from portal.corrections.models import CorrectionRequest
+
+    rows = db.session.scalars(
+        sa.select(CorrectionRequest)
+        .where(CorrectionRequest.borrower_id == borrower_id)
+        .order_by(CorrectionRequest.id)
+    ).all()
+    return [
+        {
+            "item": c.field,
+            "held_when_asked": c.current_value,
+            "asked_for": c.requested_value,
+            "explanation": c.explanation,
+            "asked_at": when(c.opened_at),
+            "answer_due_at": when(c.due_at),
+            "status": c.status,
+            "answered_at": when(c.answered_at),
+            "answer": c.answer,
         }
         for c in rows
     ]
