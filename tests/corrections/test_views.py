@@ -392,3 +392,75 @@ def test_the_admin_home_counts_the_waiting_requests(app, client, borrower, make_
     as_staff(client, make_staff, "admin")
     page = client.get("/staff/admin").text
     assert "Correction requests of personal data waiting for support: 1" in page
+
+
+def _send_request(client, token, value=NEW_ADDRESS):
+    return client.post(
+        "/rights/corrections/new",
+        data={
+            "token": token,
+            "field": "address",
+            "value": value,
+            "evidence": (io.BytesIO(PDF), "bill.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.postgres
+def test_four_sendings_of_one_request_at_once_ask_once(app, make_borrower, tmp_path):
+    from tests.complaints.test_sent_once import _at_once, _logged_in
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    record = make_borrower(language="en")
+    clients = _logged_in(app, record.phone, 4)
+    page = clients[0].get("/rights/corrections/new?field=address").text
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', page)[1]
+    responses = _at_once(clients, lambda each: _send_request(each, token))
+    assert [r.status_code for r in responses] == [302] * 4
+    assert len({r.location for r in responses}) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CorrectionRequest.id))) == 1
+        assert db.session.scalar(sa.select(sa.func.count(UploadedFile.id))) == 1
+    assert len(messages(app, "correction_received")) == 1
+
+
+@pytest.mark.postgres
+def test_two_requests_for_one_item_at_once_open_one(app, make_borrower, tmp_path):
+    from tests.complaints.test_sent_once import _at_once, _logged_in
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    record = make_borrower(language="en")
+    clients = _logged_in(app, record.phone, 2)
+    tokens = ["first-form-token-000000", "second-form-token-00000"]
+    responses = _at_once(clients, lambda each: _send_request(each, tokens[clients.index(each)]))
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "You already asked to correct this." in refused.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CorrectionRequest.id))) == 1
+
+
+@pytest.mark.postgres
+def test_one_acceptance_sent_four_times_at_once_changes_and_tells_once(
+    app, client, borrower, make_staff
+):
+    from tests.complaints.test_sent_once import _at_once, _logged_in
+
+    ask(client)
+    correction = the_request(app)
+    staff = make_staff("support")
+    support = _logged_in(app, staff.email, 4)
+    page = support[0].get(f"/staff/corrections/{correction.id}").text
+    token = re.search(r'name="accept-token"[^>]*value="([^"]+)"', page)[1]
+    data = {"accept-token": token, "accept-message": "Done.", "confirmed": "1"}
+    url = f"/staff/corrections/{correction.id}/accept"
+    responses = _at_once(support, lambda each: each.post(url, data=data))
+    assert [r.status_code for r in responses] == [302] * 4
+    with app.app_context():
+        assert db.session.get(Borrower, borrower.borrower_id).address == NEW_ADDRESS
+        accepted = sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "correction.accepted"
+        )
+        assert db.session.scalar(accepted) == 1
+    assert len(messages(app, "correction_answered")) == 1
