@@ -145,6 +145,9 @@ def configure_templates(app: Flask) -> None:
     from portal.disputes import labels as dispute_labels
 
     app.jinja_env.globals["dispute_labels"] = dispute_labels
+    from portal.corrections import labels as correction_labels
+
+    app.jinja_env.globals["correction_labels"] = correction_labels
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
@@ -202,6 +205,11 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(disputes_bp)
     app.register_blueprint(support_disputes_bp)
+    from portal.corrections.views import bp as corrections_bp
+    from portal.staff.corrections import bp as support_corrections_bp
+
+    app.register_blueprint(corrections_bp)
+    app.register_blueprint(support_corrections_bp)
 
 
 def configure_errors(app: Flask) -> None:

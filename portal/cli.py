@@ -191,11 +191,12 @@ def tick():
     Flags and escalates complaints past their deadlines, and closes resolutions that can no
     longer be disputed. Keeps promises to pay that are paid and breaks those past their date
     unpaid. Forgets failed login and activation attempts older than the lockout
-    window.
+    window. Flags correction requests of personal data past their deadline.
     """
     from portal.account.service import settle_plans
     from portal.auth.throttle import purge_old
     from portal.complaints.service import apply_time as complaints_time
+    from portal.corrections.service import apply_time as corrections_time
     from portal.notices.reminders import produce as notices_time
     from portal.plans.service import apply_time as plans_time
     from portal.promises.service import settle_promises
@@ -205,6 +206,7 @@ def tick():
         **settle_plans(),
         **settle_promises(),
         **complaints_time(),
+        **corrections_time(),
         **notices_time(),
     }
     counts["login_failures_purged"] = purge_old()

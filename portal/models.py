@@ -3,6 +3,7 @@
 from portal.audit import AuditEntry
 from portal.auth.models import AuthFailure, LoginSession, RecoveryCode, User, VerificationToken
 from portal.complaints.models import Complaint, ComplaintMessage, ComplaintRoute
+from portal.corrections.models import CorrectionRequest, CorrectionSentForm
 from portal.disputes.models import Dispute
 from portal.holidays.models import CalendarDay
 from portal.imports.models import ImportRun
@@ -45,6 +46,8 @@ __all__ = [
     "UploadedFile",
     "Promise",
     "Dispute",
+    "CorrectionRequest",
+    "CorrectionSentForm",
     "PromiseRuleSet",
     "AuditEntry",
     "AuthFailure",

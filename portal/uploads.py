@@ -159,10 +159,11 @@ def path_of(stored_name: str) -> str:
 
 
 # The files each staff role works with: approvers the documents of hardship requests,
-# support the attachments of complaints. Administrators read neither.
+# support the attachments of complaints and the evidence of correction requests.
+# Administrators read none.
 STAFF_FILES = {
     Role.APPROVER: ("hardship_request",),
-    Role.SUPPORT: ("complaint",),
+    Role.SUPPORT: ("complaint", "correction_request"),
 }
 
 

@@ -321,6 +321,11 @@ def _build_world(app, make_borrower, make_staff, upload_folder) -> World:
         payment, _ = payments.start_payment(
             borrower, options, "other_amount", 10_000, payments.new_form_token(), "development"
         )
+        from portal.corrections.service import ask as ask_correction
+
+        correction = ask_correction(
+            borrower, me.user_id, field="email", value="new@example.com", explanation="", files=[]
+        )
         tokens = []
         request_password_reset(to_reset.phone, address=None, link_for=tokens.append)
         db.session.commit()
@@ -333,6 +338,7 @@ def _build_world(app, make_borrower, make_staff, upload_folder) -> World:
             "payment_id": [payment.id],
             "file_id": [stored.id],
             "borrower_id": [me.borrower_id],
+            "correction_id": [correction.id],
         }
     return World(
         ids=ids,

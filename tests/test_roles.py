@@ -116,6 +116,13 @@ def _with_request_and_file(app, record):
         )
         db.session.commit()
         record.dispute_id = dispute.id
+        from portal.corrections.service import ask
+
+        correction = ask(
+            borrower, record.user_id, field="phone", value="13700000000", explanation="", files=[]
+        )
+        db.session.commit()
+        record.correction_id = correction.id
         record.request_id, record.file_id = hardship.id, stored.id
         record.complaint_id, record.payment_id = complaint.id, payment.id
         assert os.path.exists(path_of(stored.stored_name))
@@ -132,6 +139,7 @@ def _url(rule, record):
         .replace("<int:payment_id>", str(getattr(record, "payment_id", 0)))
         .replace("<int:user_id>", str(record.user_id))
         .replace("<int:dispute_id>", str(getattr(record, "dispute_id", 0)))
+        .replace("<int:correction_id>", str(getattr(record, "correction_id", 0)))
     )
 
 

@@ -9,9 +9,12 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from portal import audit, clock
 from portal.account.records import PersonalRecords, personal_records
 from portal.account.settings import preferences_record
+from portal.extensions import db
 from portal.i18n import amount_input
 
 FORMAT_VERSION = 2
@@ -58,6 +61,7 @@ def export_of(records: PersonalRecords) -> dict:
             "id_number_last_4": borrower.id_last4,
             "mobile_number": borrower.phone,
             "email": borrower.email,
+            "address": borrower.address,
             "preferred_language": borrower.preferred_language,
             "language_chosen_at": w.when(borrower.language_chosen_at),
             "time_zone": borrower.time_zone,
@@ -133,6 +137,7 @@ def export_of(records: PersonalRecords) -> dict:
             }
             for m in records.messages
         ],
+        "correction_requests": _corrections(borrower.id, w.when),
         # Every version, oldest first: each was in force from its set_at until the next.
         "contact_preferences": [
             {**preferences_record(row), "set_at": w.when(row.set_at)} for row in records.preferences
@@ -324,6 +329,31 @@ def _complaint(records_of, records: PersonalRecords, w: _Writer) -> dict:
             for m in records_of.messages
         ],
     }
+
+
+def _corrections(borrower_id: int, when) -> list[dict]:
+    """The borrower's requests to correct their data, and the answers."""
+    from portal.corrections.models import CorrectionRequest
+
+    rows = db.session.scalars(
+        sa.select(CorrectionRequest)
+        .where(CorrectionRequest.borrower_id == borrower_id)
+        .order_by(CorrectionRequest.id)
+    ).all()
+    return [
+        {
+            "item": c.field,
+            "held_when_asked": c.current_value,
+            "asked_for": c.requested_value,
+            "explanation": c.explanation,
+            "asked_at": when(c.opened_at),
+            "answer_due_at": when(c.due_at),
+            "status": c.status,
+            "answered_at": when(c.answered_at),
+            "answer": c.answer,
+        }
+        for c in rows
+    ]
 
 
 def download_personal_data(borrower_id: int) -> str:

@@ -133,6 +133,12 @@ def _preferences(entry: AuditEntry):
     }
 
 
+def _correction(entry: AuditEntry):
+    # The new value is in the audit entry: the request row keeps what was asked for, which
+    # is the same, but the entry is what changed the borrower's row.
+    return None, {"item": entry.details.get("field", ""), "value": entry.details.get("new") or ""}
+
+
 def _language(entry: AuditEntry):
     if entry.borrower_id is None:
         return None  # a staff member's language is none of the lender's collection business
@@ -161,6 +167,7 @@ PREFERENCES = (
     "representative_phone",
 )
 LANGUAGE = ("language",)
+CORRECTION = ("item", "value")
 
 SOURCES: tuple[Source, ...] = (
     Source("promise.made", "promise_made", PROMISE, _promise),
@@ -179,6 +186,7 @@ SOURCES: tuple[Source, ...] = (
     Source("complaint.closed_after_dispute_window", "complaint_closed", COMPLAINT, _complaint),
     Source("account.contact_preferences_changed", "contact_preferences", PREFERENCES, _preferences),
     Source("account.language_changed", "language_changed", LANGUAGE, _language),
+    Source("correction.accepted", "personal_data_corrected", CORRECTION, _correction),
 )
 BY_ACTION = {source.action: source for source in SOURCES}
 COLUMNS = COMMON + tuple(dict.fromkeys(c for s in SOURCES for c in s.columns))

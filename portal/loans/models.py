@@ -39,6 +39,8 @@ class Borrower(db.Model):
     id_last4: Mapped[str] = mapped_column(sa.String(4))
     phone: Mapped[str] = mapped_column(sa.String(32), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    # The postal address: set by an accepted correction (the lender's import has none).
+    address: Mapped[str | None] = mapped_column(sa.String(500))
     preferred_language: Mapped[str] = mapped_column(sa.String(8), default="zh_Hans")
     # When the person first chose their language in the portal (None: never; then the lender's
     # import, or their browser, may still set it).

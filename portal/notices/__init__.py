@@ -484,3 +484,47 @@ def dispute_answered(dispute) -> None:
         )
         page = _dispute_page(dispute)
     send(borrower, "dispute_answered", subject, body, page, key=f"dispute_answered:{dispute.id}")
+
+
+# --- corrections of personal data ---------------------------------------------------------------
+
+
+def _correction_item(correction) -> str:
+    from portal.corrections.labels import FIELD_NAMES
+
+    return str(FIELD_NAMES[correction.field])
+
+
+def correction_received(correction) -> None:
+    """The borrower asked to correct their data: the answer is due by the deadline."""
+    borrower = correction.borrower
+    with _in_language(borrower):
+        w = _Writer(borrower)
+        subject = gettext("We received your request to correct your data")
+        body = gettext(
+            "We received your request to correct this item of your data: %(item)s. We will "
+            "answer by %(date)s at the latest.",
+            item=_correction_item(correction),
+            date=w.day(correction.due_at),
+        )
+        page = link("corrections.show", correction_id=correction.id)
+    key = f"correction_received:{correction.id}"
+    send(borrower, "correction_received", subject, body, page, key=key)
+
+
+def correction_answered(correction) -> None:
+    """Support accepted (the data is corrected) or refused the correction, with a reason."""
+    borrower = correction.borrower
+    with _in_language(borrower):
+        item = _correction_item(correction)
+        if correction.status == "accepted":
+            subject = gettext("Your data has been corrected")
+            body = gettext("We corrected this item of your data as you asked: %(item)s.", item=item)
+        else:
+            subject = gettext("Your data was not corrected")
+            body = gettext("We did not correct this item of your data: %(item)s.", item=item)
+        if correction.answer:
+            body += "\n" + correction.answer
+        page = link("corrections.show", correction_id=correction.id)
+    key = f"correction_answered:{correction.id}"
+    send(borrower, "correction_answered", subject, body, page, key=key)

@@ -27,7 +27,13 @@ def home():
 @role_required(Role.ADMIN)
 def admin_home():
     """Administrator home: staff accounts, the stage ladders and the outbox."""
-    return render_template("staff/admin_home.html", overview=service.admin_overview())
+    from portal.corrections.service import waiting_count
+
+    return render_template(
+        "staff/admin_home.html",
+        overview=service.admin_overview(),
+        corrections_waiting=waiting_count(),
+    )
 
 
 @bp.get("/borrowers")

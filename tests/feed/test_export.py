@@ -150,6 +150,25 @@ def _settings(app, make_borrower):
         db.session.commit()
 
 
+def _correction(app, make_borrower, support):
+    """Support accepts a borrower's correction of their e-mail address."""
+    from portal.corrections import service as corrections
+
+    record = make_borrower()
+    with app.app_context():
+        borrower = db.session.get(Borrower, record.borrower_id)
+        asked = corrections.ask(
+            borrower,
+            record.user_id,
+            field="email",
+            value="new@example.com",
+            explanation="",
+            files=[],
+        )
+        corrections.accept(asked.id, db.session.get(User, support.user_id))
+        db.session.commit()
+
+
 @pytest.fixture
 def every_kind(app, make_borrower, make_staff, runner, clock):
     approver, support = make_staff("approver"), make_staff("support")
@@ -157,6 +176,7 @@ def every_kind(app, make_borrower, make_staff, runner, clock):
     _promises_disputes_payment(app, make_borrower, support)
     _complaint(app, make_borrower, support)
     _settings(app, make_borrower)
+    _correction(app, make_borrower, support)
     # A week later the tick breaks the second promise and the unpaid plan.
     clock.shift(timedelta(days=12))
     assert runner.invoke(args=["portal", "tick"]).exit_code == 0
@@ -177,6 +197,8 @@ def test_jsonl_round_trip_has_every_kind_and_nothing_twice(runner, tmp_path, eve
     assert by_kind["dispute_opened"]["statement"] == "Paid at the branch."
     assert by_kind["dispute_answered"]["answer"] == "Not received."
     assert by_kind["payment_posted"]["amount"] == 1_000
+    corrected = by_kind["personal_data_corrected"]
+    assert (corrected["item"], corrected["value"]) == ("email", "new@example.com")
     assert by_kind["plan_accepted"]["schedule"].count(":") == 3
     resolved = [r for r in records if r["record"] == "complaint_resolved"]
     assert [(r["outcome"], r["amount"]) for r in resolved] == [
@@ -185,7 +207,7 @@ def test_jsonl_round_trip_has_every_kind_and_nothing_twice(runner, tmp_path, eve
     ]
     assert all(r["customer_ref"] for r in records)
     # A complaint names a loan only when it is about one; settings are the borrower's own.
-    about_a_loan = ("complaint", "contact_preferences", "language_changed")
+    about_a_loan = ("complaint", "contact_preferences", "language_changed", "personal_data")
     assert all(r["loan_number"] for r in records if not r["record"].startswith(about_a_loan))
 
     again, same = _export(runner, tmp_path, 0, "jsonl")
