@@ -75,7 +75,7 @@ def test_complaint_reply_resolve_and_dispute(
     screenshot(desktop, "3-support")
     with desktop.expect_navigation():
         desktop.get_by_role("link", name="Resolve the complaint…").click()
-    desktop.get_by_label("Closed with non-monetary relief").check()
+    desktop.get_by_label("Answered with non-monetary relief").check()
     desktop.locator("#body").fill(
         "The call broke the rules. The agent has been removed from your account and we apologise."
     )

@@ -40,7 +40,7 @@ def test_address_correction_asked_accepted_and_shown(
         phone.get_by_role("button", name="Send the request").click()
     phone.wait_for_url("**/rights/corrections/*")
     assert phone.get_by_text("Waiting for an answer").is_visible()
-    assert phone.get_by_text("We answer by December 5, 2026 at the latest.").is_visible()
+    assert phone.get_by_text("We answer by 5 December 2026 at the latest.").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "2-sent")
 

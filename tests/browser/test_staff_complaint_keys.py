@@ -93,7 +93,7 @@ def test_enter_in_the_relief_amount_shows_the_summary_and_records_nothing(
     page.goto(f"{live_server}/staff/complaints/{complaint_id}")
     with page.expect_navigation():
         page.get_by_role("link", name="Resolve the complaint…").click()
-    page.get_by_label("Closed with monetary relief").check()
+    page.get_by_label("Answered with monetary relief").check()
     page.locator("#body").fill("The fee was charged twice; we refund one of them.")
     relief = page.locator("#relief")
     relief.fill("150.00")
@@ -103,7 +103,7 @@ def test_enter_in_the_relief_amount_shows_the_summary_and_records_nothing(
 
     # A summary to confirm: nothing recorded, nothing claimed, what was typed shown.
     assert page.get_by_role("heading", name="Confirm the resolution").is_visible()
-    assert page.get_by_text("CN¥150.00").is_visible()
+    assert page.get_by_text("¥150.00").is_visible()
     assert page.get_by_text("The fee was charged twice; we refund one of them.").is_visible()
     assert _state(app, complaint_id) == ("new", None, None, [])
     screenshot(page, "2-summary")
@@ -112,7 +112,7 @@ def test_enter_in_the_relief_amount_shows_the_summary_and_records_nothing(
     with page.expect_navigation():
         page.get_by_role("button", name="Change the resolution").click()
     assert page.locator("#relief").input_value() == "150.00"
-    assert page.get_by_label("Closed with monetary relief").is_checked()
+    assert page.get_by_label("Answered with monetary relief").is_checked()
     assert "refund one of them" in page.locator("#body").input_value()
     with page.expect_navigation():
         page.locator("#relief").press("Enter")

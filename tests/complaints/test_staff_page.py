@@ -137,8 +137,8 @@ def test_resolving_shows_a_summary_and_records_only_when_confirmed(
     typed = {"outcome": "monetary_relief", "relief": "1,250.50", "body": "We waive the fee."}
     review = resolve(support, complaint.id, confirm=False, **typed)
     assert review.status_code == 200 and "Confirm the resolution" in review.text
-    assert "CN¥1,250.50" in review.text and "We waive the fee." in review.text
-    assert "Closed with monetary relief" in review.text
+    assert "¥1,250.50" in review.text and "We waive the fee." in review.text
+    assert "Answered with monetary relief" in review.text
     current = _current(app, complaint.id)
     assert (current.status, current.assigned_to_id, current.outcome) == ("new", None, None)
     # "Change" brings the form back with what was typed.

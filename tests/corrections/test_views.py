@@ -81,13 +81,13 @@ def test_the_borrower_asks_and_support_accepts_after_a_summary(app, client, borr
     assert response.status_code == 302
     page = client.get(response.location).text
     assert "Waiting for an answer" in page
-    assert "We answer by December 5, 2026 at the latest." in page  # calendar day 15
+    assert "We answer by 5 December 2026 at the latest." in page  # calendar day 15
     assert NEW_ADDRESS in page and "bill.pdf" in page
     correction = the_request(app)
     assert (correction.field, correction.current_value) == ("address", None)
-    assert "Answer by Dec 5, 2026" in client.get("/rights/corrections/").text
+    assert "Answer by 5 Dec 2026" in client.get("/rights/corrections/").text
     [received] = messages(app, "correction_received")
-    assert "Address" in received.body and "Dec 5, 2026" in received.body
+    assert "Address" in received.body and "5 Dec 2026" in received.body
 
     staff = as_staff(client, make_staff)
     queue = client.get("/staff/corrections/").text

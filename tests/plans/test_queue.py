@@ -38,7 +38,7 @@ def test_each_row_shows_deadline_days_past_due_and_amounts(app, client, overdue_
     assert record.loan_number in first
     # 20 days past due; 3,000.00 overdue of 12,000.00.
     assert '<td class="num">20</td>' in first
-    assert "CN¥3,000.00" in first and "CN¥12,000.00" in first
+    assert "¥3,000.00" in first and "¥12,000.00" in first
     with app.test_request_context(headers=EN):
         assert format_datetime(due, "short") in first
     assert late.loan_number in second and "Past the decision deadline" in second

@@ -48,7 +48,7 @@ def test_the_borrower_page_lists_loans_requests_payments_and_complaints(
     assert "Loans (1)" in page and "Requests (1)" in page
     assert "Payments (1)" in page and "Complaints (1)" in page
     assert "Days past due" in page and "<dd>20</dd>" in page
-    assert "Installment plan" in page and "CN¥10.00" in page and "Paid" in page
+    assert "Installment plan" in page and "¥10.00" in page and "Paid" in page
     # Each role is linked to its own page of the record, and only to that.
     review = f'href="/staff/requests/{target.request_id}"'
     complaint = f'href="/staff/complaints/{target.complaint_id}"'
