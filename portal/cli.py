@@ -6,7 +6,10 @@ for the batch commands), just as the request edge does for pages.
 
 from __future__ import annotations
 
+import zlib
+
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from portal.extensions import db
@@ -182,9 +185,25 @@ def import_command(path, report_path):
         raise SystemExit(1)
 
 
+def _hold_job_lock(job: str) -> bool:
+    """Take the database-wide lock of a job until this transaction ends; False when another
+    run of it, on any machine, holds it now.
+
+    On PostgreSQL an advisory transaction lock, so it is released by the job's commit, or by
+    its connection closing if the process dies. SQLite serialises whole transactions (each
+    begins IMMEDIATE, portal/extensions.py): a second run waits for the first to commit, then
+    finds its work done.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(f"portal job {job}".encode())
+    return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(key))))
+
+
 @portal_cli.command("tick")
 def tick():
-    """Apply what time decides (cron this, e.g. every 15 minutes); running it twice is safe.
+    """Apply what time decides (cron this, e.g. every 15 minutes); running it twice is safe,
+    also at once on several machines (one runs, the others find nothing left to do).
 
     Flags requests past their decision deadline, lapses offers not accepted in time, and
     ends plans whose installment is unpaid past the grace period (or that are fully paid).
@@ -201,6 +220,9 @@ def tick():
     from portal.plans.service import apply_time as plans_time
     from portal.promises.service import settle_promises
 
+    if not _hold_job_lock("tick"):
+        click.echo("another tick is running; this one did nothing")
+        return
     counts = {
         **plans_time(),
         **settle_plans(),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portal.auth.secret_box import parse_keys
 from portal.clock import DEFAULT_BUSINESS_TIME_ZONE
+from portal.storage import parse_storage_url
 
 INSECURE_KEYS = {"", "dev", "changeme", "secret", "development"}
 
@@ -126,6 +127,12 @@ def load_config(instance_path: str) -> dict:
         ) from error
 
     lender = _lender(production)
+    storage_url = os.environ.get("STORAGE_URL", "").strip()
+    if storage_url:
+        try:
+            parse_storage_url(storage_url)
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
 
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
     database_url = os.environ.get("DATABASE_URL", default_db)
@@ -178,6 +185,12 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
         # Uploaded documents live outside the static folder (default: instance/uploads).
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", ""),
+        # Or in S3-compatible object storage, shared by every app server (portal/storage.py);
+        # boto3 reads the credentials from its usual places (AWS_ACCESS_KEY_ID, a role...).
+        "STORAGE_URL": storage_url,
+        "STORAGE_ENDPOINT_URL": os.environ.get("STORAGE_ENDPOINT_URL", "").strip(),
+        "STORAGE_REGION": os.environ.get("STORAGE_REGION", "").strip(),
+        "STORAGE_TIMEOUT_SECONDS": _int("STORAGE_TIMEOUT_SECONDS", 10),
         "WTF_CSRF_TIME_LIMIT": None,
         # Every validator carries its own translated message.
         "WTF_I18N_ENABLED": False,

@@ -25,6 +25,9 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# How long a SQLite connection waits for another one's transaction to end before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
 
 def _is_sqlite(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
@@ -42,13 +45,20 @@ def _sqlite_connect(dbapi_connection, connection_record):
     # SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take SQLite's write lock when the transaction begins, not at its first
+        # write. In a deferred transaction, two workers that have both read and then both
+        # write (the last-seen time of a login session, on most requests) each wait for the
+        # other, and SQLite answers one "database is locked" at once; begun IMMEDIATE, the
+        # second waits its turn (busy_timeout). SQLite runs one writer at a time anyway; a
+        # deployment with real concurrency runs on PostgreSQL.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 migrate = Migrate()

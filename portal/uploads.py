@@ -1,20 +1,23 @@
-"""Uploaded files: type checked from content, size-limited, stored outside the static folder
-under generated names, and handed out only as downloads."""
+"""Uploaded files: type checked from content, size-limited, stored under generated names in
+the configured store (portal/storage.py: a local folder or object storage), and handed out
+only as downloads, to their owner and the staff who work with them."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal import clock
+from portal import storage as file_store
 from portal.columns import UTCDateTime
 from portal.extensions import db
 from portal.security import Role
@@ -138,6 +141,7 @@ def allow_upload_bodies() -> None:
 
 
 def upload_folder() -> str:
+    """The folder of the local-disk store (UPLOAD_FOLDER, default instance/uploads)."""
     folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(
         current_app.instance_path, "uploads"
     )
@@ -145,17 +149,58 @@ def upload_folder() -> str:
     return folder
 
 
+# Files stored in the session's transaction, deleted again if it does not commit.
+_SAVED = "uploads_saved"
+
+
 def store(checked: CheckedFile) -> tuple[str, str]:
-    """Write a checked file under a new random name; returns (stored name, sha256)."""
-    stored_name = secrets.token_hex(16) + EXTENSIONS[checked.content_type]
-    path = os.path.join(upload_folder(), stored_name)
-    with open(path, "xb") as handle:
-        handle.write(checked.data)
+    """Store a checked file under a new random name; returns (stored name, sha256).
+
+    The file goes to the configured store (portal/storage.py) at once, before its row is
+    committed; if the transaction rolls back instead, the file is deleted again.
+    """
+    where = file_store.storage()
+    stored_name = where.save(
+        checked.data,
+        suffix=EXTENSIONS[checked.content_type],
+        content_type=checked.content_type,
+    )
+    db.session.info.setdefault(_SAVED, []).append((where, stored_name))
     return stored_name, hashlib.sha256(checked.data).hexdigest()
 
 
+def open_stored(stored_name: str) -> BinaryIO:
+    """A stored file opened for reading (StoredFileMissing when it is not there)."""
+    return file_store.storage().open(stored_name)
+
+
+def delete_stored(stored_name: str) -> None:
+    """Remove a stored file (nothing happens when it is already gone)."""
+    file_store.storage().delete(stored_name)
+
+
 def path_of(stored_name: str) -> str:
+    """Where the local-disk store keeps a file (only for that store: see open_stored)."""
     return os.path.join(upload_folder(), os.path.basename(stored_name))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _keep_saved_files(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_SAVED, None)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _delete_unkept_files(session, transaction) -> None:
+    # The outermost transaction ended without a commit (rolled back, or the session closed):
+    # its rows are gone, so are the files they named.
+    if transaction.parent is not None or transaction.nested:
+        return
+    for where, stored_name in session.info.pop(_SAVED, ()):
+        try:
+            where.delete(stored_name)
+        except Exception:  # noqa: BLE001 - an orphan file is harmless; the rollback must finish
+            logging.getLogger(__name__).warning("could not delete unkept file %s", stored_name)
 
 
 # The files each staff role works with: approvers the documents of hardship requests,

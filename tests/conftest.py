@@ -381,3 +381,71 @@ def localstripe():
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
+
+
+# --- file storage -----------------------------------------------------------------------------
+
+TEST_BUCKET = "portal-test-uploads"
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """An S3 stand-in (moto's server mode) on a free local port, with one empty bucket.
+
+    The portal reaches it over HTTP through boto3, as it would reach real object storage;
+    boto3 reads the (fake) credentials from the environment, as in production.
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        boto3.session.Session().client("s3", endpoint_url=endpoint).create_bucket(
+            Bucket=TEST_BUCKET
+        )
+        yield endpoint
+        server.stop()
+
+
+@dataclass
+class UploadStore:
+    """The store a test's uploads go to, and what is in it."""
+
+    kind: str
+    folder: object  # pathlib.Path of the disk store
+    client: object = None  # boto3 S3 client of the object store
+
+    def names(self) -> list[str]:
+        if self.kind == "disk":
+            return sorted(p.name for p in self.folder.iterdir()) if self.folder.exists() else []
+        listed = self.client.list_objects_v2(Bucket=TEST_BUCKET).get("Contents", [])
+        return sorted(item["Key"] for item in listed)
+
+    def empty(self) -> None:
+        if self.kind == "s3":
+            for name in self.names():
+                self.client.delete_object(Bucket=TEST_BUCKET, Key=name)
+
+
+@pytest.fixture(params=["disk", "s3"])
+def upload_store(request, app, tmp_path):
+    """Uploads of this test go to a fresh folder, then (second run) to an S3 bucket."""
+    folder = tmp_path / "uploads"
+    app.config["UPLOAD_FOLDER"] = str(folder)
+    if request.param == "disk":
+        yield UploadStore("disk", folder)
+        return
+    import boto3
+
+    endpoint = request.getfixturevalue("moto_server")
+    app.config.update(STORAGE_URL=f"s3://{TEST_BUCKET}", STORAGE_ENDPOINT_URL=endpoint)
+    store = UploadStore("s3", folder, boto3.session.Session().client("s3", endpoint_url=endpoint))
+    store.empty()
+    yield store
+    store.empty()

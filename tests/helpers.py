@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -120,3 +122,30 @@ def outbox_bodies() -> list[str]:
 def last_code() -> str:
     """The activation code in the newest outbox message."""
     return re.findall(r"\b(\d{6})\b", outbox_bodies()[-1])[0]
+
+
+@contextmanager
+def while_another_machine(app, holds):
+    """Run `holds()` in a transaction of its own (another machine's job, on another thread and
+    connection), keep that transaction open while the body runs, then roll it back."""
+    held, done, failed = threading.Event(), threading.Event(), []
+
+    def other_machine():
+        with app.app_context():
+            try:
+                assert holds()
+            except BaseException as error:  # reported to the test below
+                failed.append(error)
+            held.set()
+            done.wait(timeout=60)
+            db.session.rollback()
+
+    thread = threading.Thread(target=other_machine)
+    thread.start()
+    held.wait(timeout=60)
+    try:
+        assert not failed, failed
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=60)

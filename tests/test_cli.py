@@ -1,5 +1,6 @@
 """The `flask portal` commands."""
 
+import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import User
@@ -70,3 +71,15 @@ def test_demo_refuses_production(app, runner):
 def test_seed_is_idempotent(runner):
     assert runner.invoke(args=["portal", "seed"]).exit_code == 0
     assert runner.invoke(args=["portal", "seed"]).exit_code == 0
+
+
+@pytest.mark.postgres
+def test_a_tick_while_another_one_runs_does_nothing(app, runner):
+    from portal.cli import _hold_job_lock
+    from tests.helpers import while_another_machine
+
+    with while_another_machine(app, lambda: _hold_job_lock("tick")):
+        result = runner.invoke(args=["portal", "tick"])
+    assert result.exit_code == 0 and "another tick is running" in result.output
+    result = runner.invoke(args=["portal", "tick"])
+    assert result.exit_code == 0 and "flagged 0" in result.output

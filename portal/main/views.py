@@ -24,7 +24,8 @@ from portal.forms import SWITCH_LANGUAGE_FIELD
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
 from portal.security import STAFF_ROLES, Role, is_safe_next, role_required
-from portal.uploads import file_for_user, path_of
+from portal.storage import StoredFileMissing
+from portal.uploads import file_for_user, open_stored
 
 bp = Blueprint("main", __name__)
 
@@ -105,8 +106,11 @@ def download_file(file_id):
     if found is None:
         abort(404)
     # Files are at most 10 MB: read whole, so no file handle outlives the request.
-    with open(path_of(found.stored_name), "rb") as handle:
-        data = io.BytesIO(handle.read())
+    try:
+        with open_stored(found.stored_name) as handle:
+            data = io.BytesIO(handle.read())
+    except StoredFileMissing:
+        abort(404)
     return send_file(
         data, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
     )

@@ -526,7 +526,8 @@ def handle_event(event) -> str:
     return "posted" if posted else "already_posted"
 
 
-RECONCILE_OUTCOMES = ("posted", "failed", "still_open", "unreachable")
+RECONCILE_OUTCOMES = ("posted", "failed", "still_open", "unreachable", "skipped")
+UNSETTLED = ("created", "processing")
 
 
 def payments_to_reconcile(
@@ -542,7 +543,7 @@ def payments_to_reconcile(
             sa.select(Payment.id)
             .where(
                 Payment.provider == "stripe",
-                Payment.status.in_(("created", "processing")),
+                Payment.status.in_(UNSETTLED),
                 Payment.created_at <= now - older_than,
             )
             .order_by(Payment.id)
@@ -552,8 +553,21 @@ def payments_to_reconcile(
 
 def reconcile_payment(payment_id: int) -> str:
     """Ask Stripe about one unsettled payment and apply the answer (idempotent; flushes, the
-    command commits). Returns one of RECONCILE_OUTCOMES."""
-    payment = db.session.get(Payment, payment_id)
+    command commits). Returns one of RECONCILE_OUTCOMES.
+
+    Runs on several machines at once split the work: the payment row is locked first (until
+    the command commits this payment), and a payment another run holds, or one settled since
+    it was listed, is skipped. A webhook for it meanwhile waits for the lock (at most the
+    Stripe client's timeout).
+    """
+    payment = db.session.scalar(
+        sa.select(Payment)
+        .where(Payment.id == payment_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    if payment is None or payment.status not in UNSETTLED:
+        return "skipped"
     if payment.payment_intent_id is None and payment.checkout_session_id is None:
         if not payment.checkout_params:
             # Never sent to Stripe (the process stopped first): nothing can have been paid.

@@ -1,4 +1,4 @@
-"""Complaint fixtures: an upload folder per test, a borrower with a call at night."""
+"""Complaint fixtures: an upload store per test (disk, then S3), a borrower with a call at night."""
 
 from datetime import timedelta
 
@@ -10,9 +10,9 @@ from tests.helpers import TODAY, shanghai
 
 
 @pytest.fixture
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    return tmp_path / "uploads"
+def upload_dir(upload_store):
+    """The complaint tests' uploads: on the local disk, then in an S3 bucket."""
+    return upload_store
 
 
 @pytest.fixture

@@ -123,7 +123,7 @@ def test_another_borrowers_loan_or_entry_is_not_found(client, overdue, make_borr
 
 
 def test_support_answers_with_evidence_and_escalation_resumes(
-    app, client, clock, overdue, make_staff
+    app, client, clock, overdue, make_staff, upload_store
 ):
     dispute(client, overdue)
     clock.shift(timedelta(days=4))
@@ -152,6 +152,11 @@ def test_support_answers_with_evidence_and_escalation_resumes(
     assert "The fee was charged once; see the statement." in page
     assert "statement.png" in page
     assert 'href="/complaints/new"' in page
+    with app.app_context():
+        files = db.session.scalars(sa.select(UploadedFile).order_by(UploadedFile.id)).all()
+    assert upload_store.names() == sorted(f.stored_name for f in files)
+    # The borrower's own evidence and the lender's answer both download.
+    assert [client.get(f"/files/{f.id}").data for f in files] == [PNG] * len(files)
     dashboard = client.get("/loans").text
     assert "until the lender answers" not in dashboard
     # Three days past due when it was opened: phone contact the day after the answer.

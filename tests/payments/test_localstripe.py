@@ -7,11 +7,13 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.loans.models import Borrower, Loan
 from portal.payments import service
 from portal.payments.models import Payment
+from tests.helpers import while_another_machine
 from tests.payments.conftest import WEBHOOK_SECRET, FakeGateway
 
 _hooks = {"n": 0}
@@ -189,3 +191,24 @@ def test_reconciliation_keeps_each_payment_it_settled(app, runner, owing):
     assert principal(app, second.loan_id) == 500_000
     with app.app_context():
         assert [db.session.get(Payment, i).status for i in ids] == ["succeeded", "processing"]
+
+
+@pytest.mark.postgres
+def test_reconciliation_skips_a_payment_another_run_holds(app, runner, owing):
+    from portal.payments.gateway import PaymentState
+
+    fake = FakeGateway()
+    fake.state = PaymentState("pi_held", "succeeded", 135_000, False)
+    app.config["PAYMENT_GATEWAY"] = fake
+    record = owing()
+    payment_id = start(app, record)
+    with app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        payment.payment_intent_id, payment.status = "pi_held", "processing"
+        db.session.commit()
+    # Another machine's run has the payment row locked while it asks Stripe.
+    locked = sa.select(Payment).where(Payment.id == payment_id).with_for_update()
+    with while_another_machine(app, lambda: db.session.scalar(locked)):
+        assert "posted 0, failed 0, still_open 0, unreachable 0, skipped 1" in reconcile(runner)
+    assert "posted 1" in reconcile(runner)
+    assert principal(app, record.loan_id) == 400_000

@@ -2,7 +2,6 @@
 who work with them."""
 
 import io
-import os
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 from portal.complaints import service as complaints
 from portal.extensions import db
 from portal.loans.models import Borrower
-from portal.uploads import REQUEST_LIMIT, CheckedFile, UploadedFile, path_of
+from portal.uploads import REQUEST_LIMIT, CheckedFile, UploadedFile
 from tests.helpers import log_in, submit_form
 from tests.plans.test_requests import EN, open_request, plan_form, submit
 
@@ -21,13 +20,7 @@ PHONE_PHOTO = b"\xff\xd8\xff\xe0" + b"\x01" * (3 * 1024 * 1024)
 
 
 @pytest.fixture
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-@pytest.fixture
-def my_request(app, client, overdue_loan, upload_dir):
+def my_request(app, client, overdue_loan, upload_store):
     record = overdue_loan()
     log_in(client, record.phone)
     submit(client, record.loan_id, plan_form())
@@ -53,7 +46,7 @@ def stored(app):
 
 
 def test_valid_files_are_stored_and_served_to_owner_and_approver(
-    app, client, my_request, make_staff, make_borrower
+    app, client, my_request, make_staff, make_borrower, upload_store
 ):
     record, hardship = my_request
     page = upload(client, hardship.id, ("payslip.png", PNG), ("../../letter.pdf", PDF))
@@ -61,10 +54,9 @@ def test_valid_files_are_stored_and_served_to_owner_and_approver(
     files = stored(app)
     assert [f.content_type for f in files] == ["image/png", "application/pdf"]
     assert files[1].original_name == "letter.pdf"
-    with app.app_context():
-        for f in files:
-            assert os.path.dirname(path_of(f.stored_name)) == app.config["UPLOAD_FOLDER"]
-            assert f.original_name not in f.stored_name
+    assert upload_store.names() == sorted(f.stored_name for f in files)
+    for f in files:
+        assert f.original_name not in f.stored_name
     download = client.get(f"/files/{files[0].id}")
     assert download.status_code == 200 and download.data == PNG
     assert "attachment" in download.headers["Content-Disposition"]
@@ -90,13 +82,13 @@ def test_valid_files_are_stored_and_served_to_owner_and_approver(
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_stored(
-    large_bodies, app, client, my_request, upload_dir, files, message
+    large_bodies, app, client, my_request, upload_store, files, message
 ):
     _record, hardship = my_request
     page = upload(client, hardship.id, *files)
     assert message in page.text
     assert stored(app) == []
-    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    assert upload_store.names() == []
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
