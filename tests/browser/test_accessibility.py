@@ -355,7 +355,8 @@ def _complaint_refused(page, base, world):
 
 def _request_preview(page, base, world):
     page.goto(f"{base}/loans/{world.ids['loan_id']['overdue']}/request")
-    _fill(page, {"kind": "installment_plan", "months": "6"})
+    first_due_on = (TODAY + timedelta(days=10)).isoformat()
+    _fill(page, {"kind": "installment_plan", "months": "6", "first_due_on": first_due_on})
     with page.expect_navigation():
         page.locator("main button[value=preview]").first.click()
 
