@@ -121,7 +121,8 @@ def test_a_slow_stripe_shows_pending_not_an_error(app, client, owing, fake_gatew
     assert response.status_code == 302 and "/payments/" in response.location
     page = client.get(response.location, headers=EN)
     assert page.status_code == 200 and "being processed" in page.text
-    assert 'role="status"' in page.text and 'http-equiv="refresh"' in page.text
+    assert 'role="status"' in page.text and "Check the payment again" in page.text
+    assert 'http-equiv="refresh"' not in page.text  # no timed reload (WCAG 2.2.1)
 
 
 def test_status_page_asks_stripe_and_posts_a_success_once(app, client, owing, fake_gateway):
