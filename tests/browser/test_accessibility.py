@@ -69,6 +69,7 @@ NOT_PAGES = {
 # Templates never rendered as a page of their own, each with the reason.
 NOT_RENDERED = {
     "base.html": "the layout every page extends",
+    "partials/lender_contact.html": "included in the footer of base.html on every public page",
 }
 # axe-core, as axe-playwright-python bundles it: loaded into every page of the test's browsers.
 AXE_SCRIPT = (Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js").read_text(
@@ -203,6 +204,21 @@ def build_world(app, make_staff) -> World:
         complaints.staff_action(
             resolved.id, support, "resolve", body="已更正。", outcome="non_monetary_relief"
         )
+        from portal.corrections import service as corrections
+        from portal.uploads import CheckedFile
+
+        open_correction = corrections.ask(
+            zhang,
+            user.id,
+            field="address",
+            value="上海市浦东新区世纪大道 100 号",
+            explanation="我搬家了。",
+            files=[CheckedFile("租房合同.pdf", "application/pdf", b"%PDF-1.7\n" + b"x" * 64)],
+        )
+        refused_correction = corrections.ask(
+            zhang, user.id, field="email", value="zhang.wei@example.net", explanation="", files=[]
+        )
+        corrections.refuse(refused_correction.id, support, reason="请用您名下的邮箱。")
         complaint_ids = db.session.scalars(
             sa.select(complaints.Complaint.id)
             .where(complaints.Complaint.borrower_id == zhang.id)
@@ -234,6 +250,7 @@ def build_world(app, make_staff) -> World:
                 "complaint_id": dict(zip(("open", "resolved"), complaint_ids, strict=True)),
                 "payment_id": {"paid": paid.id, "pending": waiting.id},
                 "dispute_id": {"open": dispute.id},
+                "correction_id": {"open": open_correction.id, "refused": refused_correction.id},
                 "borrower_id": {"zhang": zhang.id},
                 "user_id": {"support": staff["support"].user_id},
             },
@@ -366,6 +383,21 @@ def _decision_to_confirm(page, base, world):
     _submit(page, "form[action$='/decide']")
 
 
+def _resolution_to_confirm(page, base, world):
+    page.goto(f"{base}/staff/complaints/{world.ids['complaint_id']['open']}/resolve")
+    _fill(page, {"outcome": "explanation", "body": "我们已核对您的还款记录并更正了金额。"})
+    _submit(page, "main form[method=post]")
+
+
+def _correction_to_confirm(page, base, world):
+    page.goto(f"{base}/staff/corrections/{world.ids['correction_id']['open']}")
+    _submit(page, "form[action$='/accept']")
+
+
+def _withdraw_question(page, base, world):
+    page.goto(f"{base}/requests/{world.ids['request_id']['waiting']}/withdraw")
+
+
 def _preview(path):
     def reach(page, base, world):
         page.goto(base + path)
@@ -421,6 +453,9 @@ STEPS = [
         status=404,
     ),
     Step("decision-confirm", "approver", _decision_to_confirm),
+    Step("resolution-confirm", "support", _resolution_to_confirm),
+    Step("correction-confirm", "support", _correction_to_confirm),
+    Step("withdraw-question", "borrower", _withdraw_question, "plans.withdraw"),
 ]
 
 
@@ -454,6 +489,8 @@ STATES = {
     "support.show",
     "complaints.show",
     "payments.status",
+    "corrections.show",
+    "support_corrections.show",
 }
 
 
