@@ -112,6 +112,7 @@ def export_rows(borrowers: int, today: date):
 def build(database_url: str, workdir: Path, borrowers: int) -> dict:
     """Fill a fresh database; return the paths to load and the cookies to load them with."""
     os.environ["DATABASE_URL"] = database_url
+    import pyotp
     import sqlalchemy as sa
     from flask import session
     from flask_migrate import upgrade
@@ -144,6 +145,9 @@ def build(database_url: str, workdir: Path, borrowers: int) -> dict:
         approver = auth_service.create_staff_user(
             "approver@bench.example", "A", "approver", "bench passphrase 4 staff"
         )
+        for member in (support, approver):  # staff reach their pages with a second factor only
+            member.totp_secret = pyotp.random_base32()
+            member.totp_enrolled_at = clock.now()
         db.session.flush()
         loans = db.session.execute(sa.select(Loan.id, Loan.borrower_id).order_by(Loan.id)).all()
         now = clock.now()
