@@ -169,6 +169,24 @@ def store(checked: CheckedFile) -> tuple[str, str]:
     return stored_name, hashlib.sha256(checked.data).hexdigest()
 
 
+def attach(borrower_id: int, subject_type: str, subject_id: int, files: list[CheckedFile]):
+    """Store checked files and record each as belonging to the borrower's `subject` row."""
+    for checked in files:
+        stored_name, digest = store(checked)
+        db.session.add(
+            UploadedFile(
+                borrower_id=borrower_id,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                stored_name=stored_name,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                size_bytes=len(checked.data),
+                sha256=digest,
+            )
+        )
+
+
 def open_stored(stored_name: str) -> BinaryIO:
     """A stored file opened for reading (StoredFileMissing when it is not there)."""
     return file_store.storage().open(stored_name)

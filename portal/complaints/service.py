@@ -40,7 +40,7 @@ from portal.loans.models import Borrower, ContactLogEntry, Loan
 from portal.pagination import Page, paginate
 from portal.rows import locked, owned, valid_id
 from portal.security import Role
-from portal.uploads import CheckedFile, UploadedFile, store
+from portal.uploads import CheckedFile, UploadedFile, attach
 
 SUBJECT = "complaint"
 MAX_ATTACHMENTS = 5
@@ -95,23 +95,6 @@ def own_contact(borrower: Borrower, contact_id: int | None) -> ContactLogEntry |
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
         .where(ContactLogEntry.id == contact_id, Loan.borrower_id == borrower.id)
     )
-
-
-def _attach(borrower_id: int, complaint_id: int, files: list[CheckedFile]) -> None:
-    for checked in files:
-        stored_name, digest = store(checked)
-        db.session.add(
-            UploadedFile(
-                borrower_id=borrower_id,
-                subject_type=SUBJECT,
-                subject_id=complaint_id,
-                stored_name=stored_name,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size_bytes=len(checked.data),
-                sha256=digest,
-            )
-        )
 
 
 def attachments(complaint_id: int) -> list[UploadedFile]:
@@ -232,7 +215,7 @@ def file_complaint(
     complaint.reference = f"TS{now:%Y%m%d}{complaint.id:06d}"
     if sent is not None:
         sent.complaint_id = complaint.id
-    _attach(borrower.id, complaint.id, files)
+    attach(borrower.id, SUBJECT, complaint.id, files)
     audit.record(
         "complaint.filed",
         subject_type=SUBJECT,
@@ -325,7 +308,7 @@ def borrower_reply(
         return _first_result(earlier, sent_print, "reply_sent_before")
     if body.strip():
         _add_message(complaint, author_id, "borrower", body, now)
-    _attach(borrower.id, complaint.id, files)
+    attach(borrower.id, SUBJECT, complaint.id, files)
     complaint.status, complaint.updated_at = status, now
     audit.record(
         "complaint.borrower_replied",

@@ -26,7 +26,7 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.models import Borrower
 from portal.rows import locked, valid_id
-from portal.uploads import CheckedFile, UploadedFile, store
+from portal.uploads import CheckedFile, UploadedFile, attach
 
 SUBJECT = "correction_request"
 PHONE = re.compile(r"\+?\d{6,20}")
@@ -129,23 +129,6 @@ def _sent_form(token, kind, user_id, sent_print, correction_id=None):
 # --- the borrower -------------------------------------------------------------------------------
 
 
-def _attach(borrower_id: int, correction_id: int, files: list[CheckedFile]) -> None:
-    for checked in files:
-        stored_name, digest = store(checked)
-        db.session.add(
-            UploadedFile(
-                borrower_id=borrower_id,
-                subject_type=SUBJECT,
-                subject_id=correction_id,
-                stored_name=stored_name,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size_bytes=len(checked.data),
-                sha256=digest,
-            )
-        )
-
-
 def _open_key(borrower_id: int, field: str) -> str:
     return f"{borrower_id}:{field}"
 
@@ -205,7 +188,7 @@ def ask(
         if earlier is not None:
             return _first_result(earlier, sent_print)
         raise CorrectionRefused("already_open", field="field") from None
-    _attach(borrower.id, correction.id, files)
+    attach(borrower.id, SUBJECT, correction.id, files)
     audit.record(
         "correction.requested",
         subject_type=SUBJECT,

@@ -18,7 +18,7 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loans.models import Borrower, JournalEntry, Loan
 from portal.rows import locked, owned, valid_id
-from portal.uploads import CheckedFile, UploadedFile, store
+from portal.uploads import CheckedFile, UploadedFile, attach
 
 SUBJECT = "dispute"
 # The lender's evidence, attached to the answer.
@@ -74,7 +74,7 @@ def open_dispute(
     )
     db.session.add(dispute)
     db.session.flush()
-    _attach(borrower.id, SUBJECT, dispute.id, files)
+    attach(borrower.id, SUBJECT, dispute.id, files)
     audit.record(
         "dispute.opened",
         subject_type=SUBJECT,
@@ -85,23 +85,6 @@ def open_dispute(
     notices.dispute_received(dispute)
     db.session.flush()
     return dispute
-
-
-def _attach(borrower_id: int, subject_type: str, dispute_id: int, files: list[CheckedFile]):
-    for checked in files:
-        stored_name, digest = store(checked)
-        db.session.add(
-            UploadedFile(
-                borrower_id=borrower_id,
-                subject_type=subject_type,
-                subject_id=dispute_id,
-                stored_name=stored_name,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size_bytes=len(checked.data),
-                sha256=digest,
-            )
-        )
 
 
 def evidence(dispute_id: int, subject_type: str = SUBJECT) -> list[UploadedFile]:
@@ -170,7 +153,7 @@ def answer_dispute(
     dispute.loan.held_days += dispute.held_days
     dispute.open_loan_id = None
     dispute.answer, dispute.answered_at, dispute.answered_by_id = answer.strip(), now, staff_user.id
-    _attach(dispute.borrower_id, ANSWER_SUBJECT, dispute.id, files)
+    attach(dispute.borrower_id, ANSWER_SUBJECT, dispute.id, files)
     audit.record(
         "dispute.answered",
         subject_type=SUBJECT,

@@ -38,7 +38,7 @@ from portal.plans.terms import (
     problems,
     schedule_for,
 )
-from portal.uploads import CheckedFile, UploadedFile, UploadRefused, check_files, store
+from portal.uploads import CheckedFile, UploadedFile, UploadRefused, attach, check_files
 
 REJECT_REASONS = (
     "not_affordable",
@@ -661,20 +661,7 @@ def _checked_documents(uploads) -> list[CheckedFile]:
 def _store_documents(
     borrower: Borrower, request: HardshipRequest, files: list[CheckedFile]
 ) -> None:
-    for checked in files:
-        stored_name, digest = store(checked)
-        db.session.add(
-            UploadedFile(
-                borrower_id=borrower.id,
-                subject_type="hardship_request",
-                subject_id=request.id,
-                stored_name=stored_name,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size_bytes=len(checked.data),
-                sha256=digest,
-            )
-        )
+    attach(borrower.id, "hardship_request", request.id, files)
     audit.record(
         "request.documents_added",
         subject_type="hardship_request",
