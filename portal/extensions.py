@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -46,19 +47,77 @@ def _sqlite_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Write-ahead logging: readers neither wait for a writer nor hold up its commit.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+# Requests that only read: GET, HEAD and OPTIONS, unless their view is marked `writes`.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def writes(view):
+    """Mark a view that writes though it answers GET (a form's sent-once token, an audit of a
+    staff read): on SQLite its transaction takes the write lock from the start."""
+    view.writes = True
+    return view
+
+
+def _request_writes() -> bool:
+    if not has_request_context():
+        return True  # commands, jobs, and tests preparing data
+    if request.method not in SAFE_METHODS or g.get("_portal_writes"):
+        return True
+    return getattr(current_app.view_functions.get(request.endpoint), "writes", False)
+
+
+def begin_writing() -> None:
+    """About to write in a request that began only reading (the once-a-minute last-seen time of
+    a login session): on SQLite, start again with the write lock. Call it before anything of the
+    request is changed; what was loaded is reloaded on use."""
+    g._portal_writes = True
+    session = db.session()
+    if session.in_transaction() and session.connection().info.get("sqlite_deferred"):
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_writing() after the request changed something")
+        session.rollback()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
-        # IMMEDIATE: take SQLite's write lock when the transaction begins, not at its first
-        # write. In a deferred transaction, two workers that have both read and then both
-        # write (the last-seen time of a login session, on most requests) each wait for the
-        # other, and SQLite answers one "database is locked" at once; begun IMMEDIATE, the
-        # second waits its turn (busy_timeout). SQLite runs one writer at a time anyway; a
-        # deployment with real concurrency runs on PostgreSQL.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    # A request that reads begins a deferred transaction, so readers run side by side; one that
+    # writes begins IMMEDIATE, taking SQLite's write lock when it begins rather than at its
+    # first write. (Two deferred transactions that have both read and then both write each wait
+    # for the other, and SQLite answers one "database is locked" at once; begun IMMEDIATE, the
+    # second waits its turn, busy_timeout.) SQLite runs one writer at a time anyway; a
+    # deployment with real concurrency runs on PostgreSQL.
+    deferred = not _request_writes()
+    connection.info["sqlite_deferred"] = deferred
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(connection):
+    connection.info.pop("sqlite_deferred", None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_no_write_when_deferred(connection, cursor, statement, parameters, context, many):
+    # A write in a transaction begun for reading would fail under load with "database is
+    # locked"; the tests find such a view (mark it `writes`, or call begin_writing()).
+    if (
+        connection.info.get("sqlite_deferred")
+        and statement.lstrip()[:7].upper().startswith(_WRITES)
+        and has_app_context()
+        and current_app.testing
+    ):
+        raise RuntimeError(
+            f"a write in a request begun for reading ({request.endpoint}): {statement[:60]}"
+        )
 
 
 migrate = Migrate()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort
 
 from portal.audit import AuditEntry
-from portal.extensions import db
+from portal.extensions import db, writes
 
 
 def _audit_count() -> int:
@@ -49,16 +49,19 @@ def _edge_app(app):
         db.session.flush()
 
     @bp.get("/_edge/ok")
+    @writes
     def ok():
         write("edge.ok")
         return "ok"
 
     @bp.get("/_edge/not-found")
+    @writes
     def not_found():
         write("edge.not_found")
         abort(404)
 
     @bp.get("/_edge/crash")
+    @writes
     def crash():
         write("edge.crash")
         raise RuntimeError("boom")

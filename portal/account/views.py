@@ -26,6 +26,7 @@ from portal.account.labels import (
     access_action_name,
 )
 from portal.errors import DomainError, show_error
+from portal.extensions import writes
 from portal.i18n import current_language
 from portal.loans import labels as loan_labels
 from portal.loans.chart import balance_chart
@@ -66,6 +67,7 @@ def rights():
 
 
 @bp.get("/rights/my-data")
+@writes
 @role_required(Role.BORROWER)
 def my_data_page():
     """A readable copy of everything the portal holds about the borrower, to read or print."""
@@ -89,6 +91,7 @@ _DATA_NAMES = SimpleNamespace(
 
 
 @bp.get("/rights/my-data.json")
+@writes
 @role_required(Role.BORROWER)
 def my_data():
     """Download everything the portal holds about the logged-in borrower."""

@@ -23,7 +23,7 @@ from portal.auth import throttle
 from portal.auth.models import LoginSession, TokenPurpose, User, VerificationToken
 from portal.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.errors import DomainError
-from portal.extensions import db
+from portal.extensions import begin_writing, db
 from portal.i18n import DEFAULT_LANGUAGE, PageLanguage
 from portal.loans.models import Borrower, Loan
 from portal.outbox import service as outbox
@@ -226,6 +226,7 @@ def load_login_session(token: str) -> User | None:
         return None
     if now - login.last_seen_at >= LAST_SEEN_RESOLUTION:
         # Kept when the request succeeds: the request edge commits it with everything else.
+        begin_writing()
         login.last_seen_at = now
     user.login_session_token = token
     return user

@@ -19,6 +19,7 @@ from portal.auth.forms import (
 from portal.auth.labels import MESSAGES
 from portal.auth.service import InvalidLink, PasswordRejected
 from portal.errors import DomainError, show_error
+from portal.extensions import writes
 from portal.i18n import PageLanguage, page_language
 from portal.security import STAFF_ROLES, is_safe_next, role_required
 
@@ -75,6 +76,7 @@ def second_step():
 
 
 @bp.route("/staff/second-factor", methods=["GET", "POST"])
+@writes
 @role_required(*STAFF_ROLES, enrolment=True)
 def enrol():
     """Set up the second factor: scan the QR code (or type the key), confirm with a code."""

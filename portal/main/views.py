@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from portal.auth import service as accounts
+from portal.extensions import writes
 from portal.forms import SWITCH_LANGUAGE_FIELD
 from portal.i18n import LANGUAGES
 from portal.outbox import service as outbox
@@ -98,6 +99,7 @@ def show_refused_form_again(response):
 
 
 @bp.get("/files/<int:file_id>")
+@writes
 @role_required(Role.BORROWER, Role.SUPPORT, Role.APPROVER, anonymous_not_found=True)
 def download_file(file_id):
     """An uploaded file, as a download: for its owner, and for the staff who work with its kind

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from portal import query_string, rows
 from portal.errors import DomainError, NotFound, show_error
-from portal.extensions import csrf
+from portal.extensions import csrf, writes
 from portal.i18n import current_language, format_money
 from portal.payments import service
 from portal.payments.forms import PayForm
@@ -105,6 +105,7 @@ def _next_page(payment):
 
 
 @bp.get("/payments/<int:payment_id>")
+@writes
 @role_required(Role.BORROWER)
 def status(payment_id):
     """Where a payment stands: processing, succeeded, failed; refreshed until it settles."""

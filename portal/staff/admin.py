@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from portal.auth.staff_views import reauthentication_required
 from portal.errors import DomainError, message_for, show_error
+from portal.extensions import writes
 from portal.security import Role, role_required
 from portal.staff import accounts, audit_log
 from portal.staff.forms import ActionForm, InviteForm
@@ -117,6 +118,7 @@ def audit():
 
 
 @bp.get("/audit.csv")
+@writes
 @role_required(Role.ADMIN)
 def audit_export():
     """The filtered audit log as a CSV file (the export is audited too)."""

@@ -8,7 +8,7 @@ from portal import query_string
 from portal.account.overview import loan_detail
 from portal.account.service import loan_accounts
 from portal.errors import DomainError, NotAllowed, message_for
-from portal.extensions import db
+from portal.extensions import db, writes
 from portal.i18n import amount_input
 from portal.loans.service import contact_rules
 from portal.plans import lifecycle, service
@@ -92,6 +92,7 @@ def _page(hardship, form=None, *, action=None, status=200):
 
 
 @bp.get("/<int:request_id>")
+@writes
 @role_required(Role.APPROVER)
 def review(request_id):
     """A request with the loan, its journal, the contact log and earlier requests."""

@@ -20,6 +20,7 @@ from portal.complaints.lifecycle import STATUSES, Actor
 from portal.complaints.rules import QUEUES
 from portal.complaints.views import sent_before
 from portal.errors import DomainError, NotAllowed, message_for, show_error
+from portal.extensions import writes
 from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_judgement, contact_rules
 from portal.rows import parse_id
@@ -101,6 +102,7 @@ def _page(complaint, form=None, *, action=None, status=200):
 
 
 @bp.get("/<int:complaint_id>")
+@writes
 @role_required(Role.SUPPORT)
 def show(complaint_id):
     """A complaint with the borrower's account, the linked contact, files and the thread."""

@@ -13,6 +13,7 @@ from portal.corrections import lifecycle, service
 from portal.corrections.forms import AcceptForm, RefuseForm
 from portal.corrections.labels import MESSAGES
 from portal.errors import DomainError, NotAllowed, NotFound, message_for, show_error
+from portal.extensions import writes
 from portal.security import Role, role_required
 
 bp = Blueprint("support_corrections", __name__, url_prefix="/staff/corrections")
@@ -51,6 +52,7 @@ def _page(correction, status=200, **forms):
 
 
 @bp.get("/<int:correction_id>")
+@writes
 @role_required(Role.SUPPORT)
 def show(correction_id):
     """A request with the value held and asked for, the evidence, and the answer forms."""

@@ -11,6 +11,7 @@ from portal.disputes.forms import AnswerForm
 from portal.disputes.labels import MESSAGES
 from portal.disputes.views import evidence_files
 from portal.errors import DomainError, show_error
+from portal.extensions import writes
 from portal.security import Role, role_required
 from portal.uploads import REQUEST_LIMIT
 
@@ -42,6 +43,7 @@ def _page(dispute, form, status=200):
 
 
 @bp.get("/<int:dispute_id>")
+@writes
 @role_required(Role.SUPPORT)
 def show(dispute_id):
     """A dispute with the borrower's statement, evidence and account, and the answer form."""

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import query_string
+from portal.extensions import writes
 from portal.security import STAFF_ROLES, Role, role_required
 from portal.staff import service
 
@@ -37,6 +38,7 @@ def admin_home():
 
 
 @bp.get("/borrowers")
+@writes
 @role_required(Role.SUPPORT, Role.APPROVER)
 def lookup():
     """Find a borrower by loan number, customer reference or phone number (audited)."""
@@ -46,6 +48,7 @@ def lookup():
 
 
 @bp.get("/borrowers/<int:borrower_id>")
+@writes
 @role_required(Role.SUPPORT, Role.APPROVER)
 def borrower(borrower_id):
     """A borrower's loans, requests, payments and complaints; every view is audited."""

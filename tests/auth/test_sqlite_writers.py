@@ -3,8 +3,9 @@
 In SQLite's default (deferred) transaction a request that has read holds a shared lock; when
 two such requests then both write (a login session's last-seen time, marked on most
 requests), one waits for the other to let go of its shared lock while the other waits for
-the first's write lock, and SQLite answers one of them "database is locked" at once. Every
-transaction begins IMMEDIATE instead (portal/extensions.py): the second waits its turn.
+the first's write lock, and SQLite answers one of them "database is locked" at once. A request
+that is about to write begins again IMMEDIATE (portal/extensions.py, begin_writing): the second
+waits its turn.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def test_two_requests_marking_their_session_seen_at_once_both_succeed(tmp_path, 
     app = create_app(
         {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/workers.sqlite3"}
     )
-    with app.test_request_context():
+    with app.app_context():
         db.create_all()
         tokens = []
         for n in range(2):
