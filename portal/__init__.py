@@ -57,7 +57,8 @@ def configure_extensions(app: Flask) -> None:
     from portal.auth import service as auth_service
     from portal.columns import render_column_type
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from portal.i18n import N_, install_template_gettext, select_locale, select_timezone
+    from portal.i18n import N_, select_locale, select_timezone
+    from portal.translate import install_template_gettext
 
     db.init_app(app)
     migrate.init_app(
@@ -82,7 +83,7 @@ def configure_extensions(app: Flask) -> None:
     def load_user(token):
         return auth_service.load_login_session(token)
 
-    from flask_babel import gettext
+    from portal.translate import gettext
 
     login_manager.localize_callback = gettext
 

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from portal.forms import without_nul
+from portal.translate import lazy_gettext as _l
 
 
 def _typed(valuelist) -> str:

@@ -16,7 +16,6 @@ import sys
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -25,6 +24,7 @@ from wtforms import FileField, HiddenField, PasswordField, StringField, TextArea
 from wtforms.validators import StopValidation
 
 from portal.errors import DomainError, show_error
+from portal.translate import lazy_gettext as _l
 
 NUL = "\x00"
 # The field a refused form is sent again with when its reader switches language (see

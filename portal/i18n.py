@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from babel import dates
 from babel.numbers import format_currency, get_currency_precision
 from flask import g, request, session
-from flask_babel import get_locale, get_translations
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal import clock
 from portal.errors import DomainError, message_for
+from portal.translate import lazy_gettext as _l
 
 # The languages the portal speaks, each named in itself for the switcher.
 LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
@@ -89,10 +89,12 @@ def page_language() -> PageLanguage:
 
 def viewer_zone() -> ZoneInfo:
     """A borrower's own time zone; staff and visitors see the business time zone."""
-    user = current_user._get_current_object() if current_user else None
-    if user and user.is_authenticated and user.borrower is not None:
-        return clock.zone_of(user.borrower)
-    return clock.business_zone()
+    try:
+        user = g._login_user  # the viewer Flask-Login loaded, without its proxy (every value)
+    except (AttributeError, RuntimeError):
+        user = current_user._get_current_object() if current_user else None
+    borrower = getattr(user, "borrower", None) if user and user.is_authenticated else None
+    return clock.zone_of(borrower) if borrower is not None else clock.business_zone()
 
 
 def viewer_locale():
@@ -138,8 +140,14 @@ def _language_of(locale) -> str:
 
 
 def _day(value: date, size: str, locale) -> str:
-    pattern = DATE_PATTERNS[_language_of(locale)][size]
-    return dates.format_date(value, pattern, locale=locale)
+    return _day_in(value, size, _language_of(locale))
+
+
+@lru_cache(maxsize=8192)
+def _day_in(value: date, size: str, language: str) -> str:
+    # Remembered as amounts are: a loan page writes some hundred days, most of them again on
+    # the next visit, and Babel's formatting of each costs about as much as a table row.
+    return dates.format_date(value, DATE_PATTERNS[language][size], locale=language)
 
 
 def format_datetime(
@@ -211,33 +219,6 @@ def _money(amount_minor: int, currency: str) -> str:
     digits = get_currency_precision(currency)
     amount = Decimal(amount_minor).scaleb(-digits)
     return format_currency(amount, currency, locale=MONEY_LOCALE)
-
-
-def page_translations():
-    """The viewer's catalog, looked up once per request rather than once per string.
-
-    Kept where Flask-Babel's refresh() and force_locale() reset it (its request context's
-    `babel_translations`), so a change of language within a request is still seen.
-    """
-    try:
-        holder = g._flask_babel
-    except (AttributeError, RuntimeError):  # first look-up of the request; no app context
-        return get_translations()
-    translations = getattr(holder, "babel_translations", None)
-    if translations is None:
-        translations = holder.babel_translations = get_translations()
-    return translations
-
-
-def install_template_gettext(env) -> None:
-    """Templates translate through page_translations(): a page has about a hundred strings."""
-    env.install_gettext_callables(
-        gettext=lambda s: page_translations().ugettext(s),
-        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
 
 def amount_input(amount_minor: int, currency: str) -> str:

@@ -2,7 +2,6 @@
 
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -13,6 +12,7 @@ from portal.forms import Form
 from portal.i18n import LANGUAGES
 from portal.loans.contact_rules import PREFERABLE_CHANNELS
 from portal.loans.labels import CHANNEL_NAMES
+from portal.translate import lazy_gettext as _l
 
 # Whole hours strictly inside the legal 08:00-22:00: a preference only ever narrows the law.
 HOURS = [f"{hour:02d}:00" for hour in range(9, 22)]

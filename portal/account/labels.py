@@ -1,6 +1,6 @@
 """Translated words of the borrower's settings page, and the messages of its refusals."""
 
-from flask_babel import lazy_gettext as _l
+from portal.translate import lazy_gettext as _l
 
 # The people a borrower may bar, as the settings page names them.
 BARRED_PARTY_NAMES = {

@@ -1,6 +1,5 @@
 """Forms of the login, activation and password reset pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 from portal.auth.labels import MESSAGES
 from portal.auth.passwords import MAX_LENGTH, password_problem
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 
 def _new_password_rule(form, field):

@@ -4,9 +4,8 @@
 `STAFF_ACCOUNT_MESSAGES` are the command line's (English) words for refused staff accounts.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from portal.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.translate import lazy_gettext as _l
 
 # Why a new password is refused: the codes of passwords.password_problem.
 PASSWORD_MESSAGES = {

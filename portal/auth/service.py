@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
 from portal import audit, clock, rows
@@ -28,6 +28,7 @@ from portal.i18n import DEFAULT_LANGUAGE, PageLanguage
 from portal.loans.models import Borrower, Loan
 from portal.outbox import service as outbox
 from portal.security import STAFF_ROLES, Role
+from portal.translate import gettext
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
@@ -22,6 +21,7 @@ from portal.errors import DomainError, show_error
 from portal.extensions import writes
 from portal.i18n import PageLanguage, page_language
 from portal.security import STAFF_ROLES, is_safe_next, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("access", __name__)
 

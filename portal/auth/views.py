@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import service
@@ -32,6 +31,7 @@ from portal.auth.staff_views import begin_second_step
 from portal.errors import DomainError, show_error
 from portal.i18n import PageLanguage, page_language
 from portal.security import is_safe_next
+from portal.translate import gettext as _
 
 bp = Blueprint("auth", __name__)
 

@@ -3,7 +3,6 @@
 import re
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     MultipleFileField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.complaints.labels import CATEGORY_NAMES, OUTCOME_NAMES
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 ATTACHMENT_HINT = _l(
     "Up to 5 files: photos or screenshots (JPEG, PNG), PDF, or sound "

@@ -1,8 +1,7 @@
 """Translated words for complaints."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.i18n import amount_error_message
+from portal.translate import lazy_gettext as _l
 
 CATEGORY_NAMES = {
     "harassment": _l("Harassment or abusive language"),

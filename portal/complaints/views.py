@@ -2,7 +2,6 @@
 reply, accept or dispute the resolution."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import query_string
@@ -16,6 +15,7 @@ from portal.errors import DomainError, message_for, show_error
 from portal.loans.service import contact_judgement, contact_marks, contact_rules
 from portal.rows import own, parse_id
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 from portal.uploads import (
     AUDIO_TYPES,
     DOCUMENT_TYPES,

@@ -1,13 +1,13 @@
 """Forms of the correction pages."""
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.complaints.forms import ACCEPT, ATTACHMENT_HINT, TokenField
 from portal.corrections.labels import FIELD_NAMES
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 EVIDENCE_HINT = _l(
     "A document that shows the correct value, such as your ID card for a name or a utility "

@@ -1,8 +1,7 @@
 """Translated words for correction requests, and the messages for the refusals of their forms."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.complaints.labels import MESSAGES as COMPLAINT_MESSAGES
+from portal.translate import lazy_gettext as _l
 
 FIELD_NAMES = {
     "name": _l("Name"),

@@ -1,7 +1,6 @@
 """The borrower's corrections of their personal data: ask with evidence, follow the answer."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import query_string
@@ -12,6 +11,7 @@ from portal.corrections.models import CorrectionRequest
 from portal.errors import DomainError, message_for, show_error
 from portal.rows import own
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 from portal.uploads import AUDIO_TYPES, DOCUMENT_TYPES, UploadRefused, accepts_uploads, check_files
 
 bp = Blueprint("corrections", __name__, url_prefix="/rights/corrections")

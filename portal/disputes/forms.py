@@ -1,12 +1,12 @@
 """Forms of the dispute pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.complaints.forms import ACCEPT, ATTACHMENT_HINT
 from portal.disputes.labels import KIND_NAMES
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 
 class DisputeForm(Form):

@@ -1,8 +1,7 @@
 """Translated words for disputes, and the messages for the refusals of their forms."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.complaints.labels import MESSAGES as COMPLAINT_MESSAGES
+from portal.translate import lazy_gettext as _l
 
 KIND_NAMES = {
     "not_my_loan": _l("This is not my loan"),

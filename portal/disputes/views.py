@@ -1,7 +1,6 @@
 """The borrower's disputes: dispute a loan or one of its entries, follow it, read the answer."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import rows
@@ -12,6 +11,7 @@ from portal.disputes.models import Dispute
 from portal.errors import show_error
 from portal.rows import parse_id
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 from portal.uploads import AUDIO_TYPES, DOCUMENT_TYPES, REQUEST_LIMIT, UploadRefused, check_files
 
 bp = Blueprint("disputes", __name__)

@@ -1,9 +1,8 @@
 """Translated words for the business calendar."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from portal.i18n import format_date
+from portal.translate import gettext as _
+from portal.translate import lazy_gettext as _l
 
 
 def _year_out_of_range(first, last, **_values) -> str:

@@ -2,7 +2,7 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
+from portal.translate import lazy_gettext as _l
 
 STAGE_NAMES = {
     "due_reminder": _l("Due-day reminder"),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
@@ -25,6 +25,7 @@ from portal.i18n import format_date, format_money
 from portal.loans.models import Borrower
 from portal.outbox import service as outbox
 from portal.outbox.models import OutboxMessage
+from portal.translate import gettext
 
 # The hours in which no message goes out, on the borrower's wall clock.
 QUIET_FROM = time(22, 0)

@@ -1,10 +1,10 @@
 """The payment form."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 
 class PayForm(Form):

@@ -1,9 +1,8 @@
 """Translated words for payments, and the messages for the refusals of the payment form."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from portal.i18n import AMOUNT_MESSAGES, format_money
+from portal.translate import gettext as _
+from portal.translate import lazy_gettext as _l
 
 STATUS_NAMES = {
     "created": _l("Not started"),

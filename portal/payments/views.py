@@ -10,7 +10,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import query_string, rows
@@ -23,6 +22,7 @@ from portal.payments.gateway import verify_event
 from portal.payments.labels import MESSAGES
 from portal.payments.models import Payment
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("payments", __name__)
 

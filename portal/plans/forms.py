@@ -1,7 +1,5 @@
 """Forms of the request pages and of the approver's decisions."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,6 +18,8 @@ from portal.forms import Form
 from portal.i18n import AmountError, amount_error_message, parse_amount
 from portal.plans.labels import MESSAGES
 from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN, Terms
+from portal.translate import gettext as _
+from portal.translate import lazy_gettext as _l
 
 REASONS = {
     "job_loss": _l("I lost my job"),

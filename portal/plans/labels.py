@@ -1,9 +1,8 @@
 """Translated words for requests and plans, and the messages of their refusals."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from portal.i18n import format_date, format_money
+from portal.translate import gettext as _
+from portal.translate import lazy_gettext as _l
 
 KIND_NAMES = {"extension": _l("Extension"), "installment_plan": _l("Installment plan")}
 

@@ -1,7 +1,6 @@
 """The borrower's requests: ask, preview, submit, follow, withdraw, accept or decline."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import rows
@@ -11,6 +10,7 @@ from portal.plans.forms import AcceptForm, DocumentsForm, RequestForm, show_refu
 from portal.plans.labels import MESSAGES
 from portal.plans.models import HardshipRequest
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 from portal.uploads import accepts_uploads
 
 bp = Blueprint("plans", __name__)

@@ -1,11 +1,11 @@
 """The promise-to-pay form."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.fields import DayField
 from portal.forms import Form
+from portal.translate import lazy_gettext as _l
 
 
 class PromiseForm(Form):

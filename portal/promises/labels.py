@@ -1,9 +1,8 @@
 """Translated words for promises to pay, and the messages for the form's refusals."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from portal.i18n import AMOUNT_MESSAGES, format_money
+from portal.translate import gettext as _
+from portal.translate import lazy_gettext as _l
 
 
 def _too_small(minimum: int, currency: str) -> str:

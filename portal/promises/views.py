@@ -1,7 +1,6 @@
 """The borrower's promise to pay on a loan."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.errors import show_error
@@ -10,6 +9,7 @@ from portal.promises import service
 from portal.promises.forms import PromiseForm
 from portal.promises.labels import MESSAGES
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("promises", __name__)
 

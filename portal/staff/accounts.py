@@ -12,7 +12,6 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
 from portal import audit, clock
 from portal.auth import second_factor
@@ -28,6 +27,7 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.outbox import service as outbox
 from portal.security import STAFF_ROLES, Role
+from portal.translate import gettext
 
 INVITATION_LIFETIME = timedelta(days=3)
 

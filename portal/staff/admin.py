@@ -10,7 +10,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.staff_views import reauthentication_required
@@ -20,6 +19,7 @@ from portal.security import Role, role_required
 from portal.staff import accounts, audit_log
 from portal.staff.forms import ActionForm, InviteForm
 from portal.staff.labels import MESSAGES
+from portal.translate import gettext as _
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/staff/admin")
 

@@ -1,7 +1,6 @@
 """The plan approvers' queue and request pages (approver role only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import query_string
@@ -17,6 +16,7 @@ from portal.plans.labels import MESSAGES
 from portal.plans.models import HardshipRequest
 from portal.plans.terms import EXTENSION, INSTALLMENT_PLAN
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("approvals", __name__, url_prefix="/staff/requests")
 

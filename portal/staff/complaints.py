@@ -1,7 +1,6 @@
 """The support staff's complaint queue and complaint pages (support role only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import query_string
@@ -25,6 +24,7 @@ from portal.i18n import AmountError, parse_amount
 from portal.loans.service import contact_judgement, contact_rules
 from portal.rows import parse_id
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("support", __name__, url_prefix="/staff/complaints")
 

@@ -5,7 +5,6 @@ one can only send that one; an acceptance is confirmed on a summary of the chang
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
@@ -15,6 +14,7 @@ from portal.corrections.labels import MESSAGES
 from portal.errors import DomainError, NotAllowed, NotFound, message_for, show_error
 from portal.extensions import writes
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 
 bp = Blueprint("support_corrections", __name__, url_prefix="/staff/corrections")
 

@@ -1,7 +1,6 @@
 """The support staff's disputes queue and answer page (support role only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
@@ -13,6 +12,7 @@ from portal.disputes.views import evidence_files
 from portal.errors import DomainError, show_error
 from portal.extensions import writes
 from portal.security import Role, role_required
+from portal.translate import gettext as _
 from portal.uploads import REQUEST_LIMIT
 
 bp = Blueprint("support_disputes", __name__, url_prefix="/staff/disputes")

@@ -1,12 +1,12 @@
 """Forms of the administrators' staff account pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms import Form
 from portal.loans.labels import ROLE_NAMES
 from portal.security import STAFF_ROLES
+from portal.translate import lazy_gettext as _l
 
 
 def _role_choices():

@@ -1,6 +1,6 @@
 """Translated words of the administrators' pages: staff accounts and the audit log."""
 
-from flask_babel import lazy_gettext as _l
+from portal.translate import lazy_gettext as _l
 
 MESSAGES = {
     "unknown_role": _l("Choose one of the staff roles."),

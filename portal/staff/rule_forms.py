@@ -1,6 +1,5 @@
 """Forms of the administrators' rule and calendar pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from portal.complaints.rules import CATEGORIES
 from portal.forms import Form
 from portal.holidays.labels import KIND_NAMES
 from portal.staff.rule_labels import CONTACT_RULE_FIELDS, PLAN_RULE_FIELDS, PROMISE_RULE_FIELDS
+from portal.translate import lazy_gettext as _l
 
 NUMBER = _l("Enter a whole number.")
 TIME = _l("Enter a time as HH:MM.")

@@ -1,9 +1,8 @@
 """Translated words for the administrators' rule and calendar pages."""
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
-
 from portal.loans.labels import STAGE_NAMES
+from portal.translate import gettext
+from portal.translate import lazy_gettext as _l
 
 
 def _stage(code: str) -> str:

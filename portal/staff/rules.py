@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
@@ -40,6 +39,7 @@ from portal.staff.rule_labels import (
     PLAN_RULE_FIELDS,
     PROMISE_RULE_FIELDS,
 )
+from portal.translate import gettext as _
 
 bp = Blueprint("rules", __name__, url_prefix="/staff/rules")
 
