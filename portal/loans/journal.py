@@ -21,6 +21,9 @@ class Components:
     fee: int = 0
 
     def __post_init__(self):
+        # One test for the usual case: a page builds hundreds of these.
+        if type(self.principal) is int and type(self.interest) is int and type(self.fee) is int:
+            return
         for name in ("principal", "interest", "fee"):
             if type(getattr(self, name)) is not int:
                 raise JournalError(f"{name} must be an integer number of minor units")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Bundle
 
 from portal import clock, rows
 from portal.extensions import db
@@ -242,12 +243,15 @@ def _preferences_in_force():
     )
 
 
+_CONTACT_COLUMNS = Bundle("contact", *ContactLogEntry.__table__.columns)
+
+
 @dataclass
 class JudgedContacts:
     """A borrower's contacts, newest first, with what they are judged by: the contact rules
     and, for each contact, the borrower's preferences in force when it was made."""
 
-    contacts: list[ContactLogEntry]
+    contacts: list  # rows with ContactLogEntry's columns as attributes (read-only)
     rules: RuleBook
     preferences: dict[int, ContactPreferences]
 
@@ -255,9 +259,11 @@ class JudgedContacts:
 def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
     """Every contact on the borrower's loans, newest first, with the contact rules and the
     preferences each is judged by, in one statement (pages that list contacts need all)."""
-    # The join repeats each contact once per version of the rule set; versions are few.
+    # The join repeats each contact once per version of the rule set; versions are few. The
+    # contacts come back as plain rows (a bundle of their columns), not tracked objects: pages
+    # only read them, and a long contact log is the largest part of a borrower's pages.
     rows = db.session.execute(
-        sa.select(ContactLogEntry, ContactRuleSet, ContactPreference)
+        sa.select(_CONTACT_COLUMNS, ContactRuleSet, ContactPreference)
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
         .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
         .outerjoin(ContactPreference, ContactPreference.id == _preferences_in_force())
