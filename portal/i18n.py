@@ -134,7 +134,9 @@ TIME_PATTERN = "HH:mm"
 DATETIME_JOINS = {"zh_Hans": "{date} {time}", "zh_Hant": "{date} {time}", "en": "{date}, {time}"}
 
 
+@lru_cache(maxsize=16)
 def _language_of(locale) -> str:
+    # Babel writes a locale's name afresh each time; a page asks for it with every value.
     language = str(locale) if locale is not None else DEFAULT_LANGUAGE
     return language if language in DATE_PATTERNS else DEFAULT_LANGUAGE
 
@@ -157,10 +159,10 @@ def format_datetime(
     else), in their language: the day as `format_date` writes it, then the 24-hour time."""
     if value is None:
         return ""
-    locale = viewer_locale()
+    language = _language_of(viewer_locale())
     wall = clock.local(value, zone or viewer_zone())
-    return DATETIME_JOINS[_language_of(locale)].format(
-        date=_day(wall.date(), format, locale), time=format_time(wall)
+    return DATETIME_JOINS[language].format(
+        date=_day_in(wall.date(), format, language), time=f"{wall.hour:02d}:{wall.minute:02d}"
     )
 
 
