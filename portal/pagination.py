@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlalchemy as sa
 
 from portal.extensions import db
 
@@ -17,10 +20,20 @@ class Page:
     pages: int
 
 
-def paginate(rows_query, count_query, page: int, size: int = PAGE_SIZE) -> Page:
-    """Run `count_query`, clamp `page` into range, and fetch that page of `rows_query`."""
-    total = db.session.scalar(count_query)
+def paginate(rows_query, count_query, page: int, size: int = PAGE_SIZE, values=None) -> Page:
+    """Run `count_query`, clamp `page` into range, and fetch that page of `rows_query` (both
+    with the bound `values`, if any)."""
+    values = values or {}
+    total = db.session.scalar(count_query, values)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    rows = db.session.execute(rows_query.limit(size).offset((page - 1) * size)).all()
+    bounds = {"page_size": size, "page_offset": (page - 1) * size}
+    rows = db.session.execute(_paged(rows_query), {**values, **bounds}).all()
     return Page([tuple(row) for row in rows], total, page, pages)
+
+
+@lru_cache(maxsize=64)
+def _paged(rows_query):
+    # A queue's statements are built once per filter (plans, complaints), so their paged form
+    # is too; the page is a bound value.
+    return rows_query.limit(sa.bindparam("page_size")).offset(sa.bindparam("page_offset"))

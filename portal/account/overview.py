@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -170,6 +171,15 @@ def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:
     return Dashboard(overviews, rules)
 
 
+@cache  # built once, the loan bound at each run
+def _journal_query():
+    return (
+        sa.select(JournalEntry)
+        .where(JournalEntry.loan_id == sa.bindparam("loan_id"))
+        .order_by(JournalEntry.posted_at, JournalEntry.id)
+    )
+
+
 def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -> LoanDetail | None:
     """A borrower's own loan with its journal and full contact log; None if not theirs."""
     found = accounts(borrower, loan_id=loan_id, now=now)
@@ -177,11 +187,7 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
         return None
     listed, totals, rules = _contacts_by_loan(borrower, None)
     overview = LoanOverview(found[0], listed[loan_id], totals[loan_id])
-    entries = db.session.scalars(
-        sa.select(JournalEntry)
-        .where(JournalEntry.loan_id == loan_id)
-        .order_by(JournalEntry.posted_at, JournalEntry.id)
-    )
+    entries = db.session.scalars(_journal_query(), {"loan_id": loan_id})
     running = Components()
     journal = []
     kinds = {}

@@ -84,8 +84,8 @@ def _paid_since_acceptance():
     )
 
 
-def _schedules(loan_ids: list[int], plan_ids: list[int]):
-    """Contract due dates and active plans' installments, in one statement."""
+@cache
+def _schedules_query(with_plans: bool):
     due = sa.select(
         LoanDueDate.loan_id.label("loan_id"),
         sa.literal(False).label("is_plan"),
@@ -94,7 +94,9 @@ def _schedules(loan_ids: list[int], plan_ids: list[int]):
         LoanDueDate.principal_minor.label("principal"),
         LoanDueDate.interest_minor.label("interest"),
         sa.literal(0).label("amount"),
-    ).where(LoanDueDate.loan_id.in_(loan_ids))
+    ).where(LoanDueDate.loan_id.in_(sa.bindparam("loan_ids", expanding=True)))
+    if not with_plans:
+        return due
     installments = (
         sa.select(
             PaymentPlan.loan_id,
@@ -106,14 +108,19 @@ def _schedules(loan_ids: list[int], plan_ids: list[int]):
             PlanInstallment.amount_minor,
         )
         .join(PaymentPlan, PlanInstallment.plan_id == PaymentPlan.id)
-        .where(PlanInstallment.plan_id.in_(plan_ids))
+        .where(PlanInstallment.plan_id.in_(sa.bindparam("plan_ids", expanding=True)))
     )
+    return sa.union_all(due, installments)
+
+
+def _schedules(loan_ids: list[int], plan_ids: list[int]):
+    """Contract due dates and active plans' installments, in one statement."""
     contract: dict[int, list[ScheduledPayment]] = defaultdict(list)
     plan: dict[int, list[tuple[int, date, int]]] = defaultdict(list)
     if not loan_ids:
         return contract, plan
-    query = sa.union_all(due, installments) if plan_ids else due
-    for row in db.session.execute(query):
+    values = {"loan_ids": loan_ids, "plan_ids": plan_ids} if plan_ids else {"loan_ids": loan_ids}
+    for row in db.session.execute(_schedules_query(bool(plan_ids)), values):
         if row.is_plan:
             plan[row.loan_id].append((row.number, row.due_on, row.amount))
         else:
@@ -145,6 +152,27 @@ def _accounts_query():
     )
 
 
+# The account statements are built once, their values bound at each run: building a statement
+# this size and its cache key costs more than running it.
+@cache
+def _borrower_accounts(one_loan: bool, lock: bool):
+    query = _accounts_query().where(Loan.borrower_id == sa.bindparam("borrower_id"))
+    if one_loan:
+        query = query.where(Loan.id == sa.bindparam("loan_id"))
+    if lock:
+        query = query.with_for_update(of=Loan).execution_options(populate_existing=True)
+    return query
+
+
+@cache
+def _loans_accounts():
+    return (
+        _accounts_query()
+        .where(Loan.id.in_(sa.bindparam("loan_ids", expanding=True)))
+        .options(joinedload(Loan.borrower))
+    )
+
+
 def accounts(
     borrower: Borrower,
     *,
@@ -157,12 +185,11 @@ def accounts(
     With `lock`, the loan rows are locked for update first (allocating a payment), so the
     balance the standing is built on is the one the posting will change.
     """
-    query = _accounts_query().where(Loan.borrower_id == borrower.id)
+    values = {"borrower_id": borrower.id}
     if loan_id is not None:
-        query = query.where(Loan.id == loan_id)
-    if lock:
-        query = query.with_for_update(of=Loan).execution_options(populate_existing=True)
-    return _accounts(db.session.execute(query).all(), now, lambda loan: borrower)
+        values["loan_id"] = loan_id
+    rows = db.session.execute(_borrower_accounts(loan_id is not None, lock), values).all()
+    return _accounts(rows, now, lambda loan: borrower)
 
 
 def loan_accounts(loan_ids: list[int], now: datetime | None = None) -> dict[int, Account]:
@@ -170,8 +197,8 @@ def loan_accounts(loan_ids: list[int], now: datetime | None = None) -> dict[int,
     id: for staff lists, in a fixed number of statements however many loans."""
     if not loan_ids:
         return {}
-    query = _accounts_query().where(Loan.id.in_(loan_ids)).options(joinedload(Loan.borrower))
-    found = _accounts(db.session.execute(query).unique().all(), now, lambda loan: loan.borrower)
+    rows = db.session.execute(_loans_accounts(), {"loan_ids": list(loan_ids)}).unique().all()
+    found = _accounts(rows, now, lambda loan: loan.borrower)
     return {found_account.loan.id: found_account for found_account in found}
 
 

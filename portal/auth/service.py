@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -206,15 +207,23 @@ def start_login_session(user: User, *, remember: bool, address: str | None, user
     return token
 
 
+@cache  # built once: every request runs it, with only the hash changing
+def _login_session_query():
+    """One statement for the session, its user and the borrower behind it: every page needs
+    them."""
+    return (
+        sa.select(LoginSession)
+        .where(LoginSession.token_hash == sa.bindparam("token_hash"))
+        .options(joinedload(LoginSession.user).joinedload(User.borrower))
+    )
+
+
 def load_login_session(token: str) -> User | None:
     """The user of a live login session, or None when it has ended, expired or gone idle."""
     if not token or len(token) > 100:
         return None
-    # One statement for the session, its user and the borrower behind it: every page needs them.
     login = db.session.scalar(
-        sa.select(LoginSession)
-        .where(LoginSession.token_hash == _hash_secret("session", token))
-        .options(joinedload(LoginSession.user).joinedload(User.borrower))
+        _login_session_query(), {"token_hash": _hash_secret("session", token)}
     )
     now = clock.now()
     if login is None or login.revoked_at is not None or login.expires_at <= now:

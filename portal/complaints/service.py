@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -385,30 +386,47 @@ class QueueFilters:
 def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = None) -> Page:
     """The complaint queue, filtered, sorted and one page at a time, each complaint with its
     borrower and assignee (None when not assigned): two queries."""
-    now = now or clock.now()
+    statements = _staff_queue_statements(
+        "open" if filters.status == "open" else bool(filters.status),
+        filters.queue if filters.queue in QUEUES else "",
+        bool(filters.priority),
+        filters.overdue,
+        filters.mine,
+        filters.sort if filters.sort in QUEUE_SORTS else "deadline",
+    )
+    values = {
+        "status": filters.status,
+        "priority": filters.priority,
+        "now": now or clock.now(),
+        "staff_id": staff_id,
+    }
+    return paginate(*statements, filters.page, values=values)
+
+
+@lru_cache(maxsize=256)  # a few hundred filters at most, each built once; values bound
+def _staff_queue_statements(status, queue: str, priority: bool, overdue: bool, mine: bool, sort):
     conditions = []
-    if filters.status == "open":
+    if status == "open":
         conditions.append(Complaint.status.in_(OPEN_STATUSES))
-    elif filters.status:
-        conditions.append(Complaint.status == filters.status)
-    if filters.queue in QUEUES:
-        conditions.append(Complaint.queue == filters.queue)
-    if filters.priority:
-        conditions.append(Complaint.priority == filters.priority)
-    if filters.overdue:
-        conditions.append(Complaint.response_due_at < now)
+    elif status:
+        conditions.append(Complaint.status == sa.bindparam("status"))
+    if queue:
+        conditions.append(Complaint.queue == queue)
+    if priority:
+        conditions.append(Complaint.priority == sa.bindparam("priority"))
+    if overdue:
+        conditions.append(Complaint.response_due_at < sa.bindparam("now"))
         conditions.append(Complaint.status.in_(OPEN_STATUSES))
-    if filters.mine:
-        conditions.append(Complaint.assigned_to_id == staff_id)
+    if mine:
+        conditions.append(Complaint.assigned_to_id == sa.bindparam("staff_id"))
     assignee = aliased(User)
-    return paginate(
+    return (
         sa.select(Complaint, Borrower, assignee)
         .join(Borrower, Complaint.borrower_id == Borrower.id)
         .outerjoin(assignee, Complaint.assigned_to_id == assignee.id)
         .where(*conditions)
-        .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"])),
+        .order_by(*QUEUE_SORTS[sort]),
         sa.select(sa.func.count(Complaint.id)).where(*conditions),
-        filters.page,
     )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Bundle
 
 from portal import clock, rows
+from portal.columns import UTCDateTime
 from portal.extensions import db
 from portal.loans.contact_rules import (
     BEGINNING,
@@ -194,18 +196,28 @@ def _rules_of(row: ContactRuleSet | None) -> ContactRules:
     )
 
 
+@cache  # built once, the moment bound at each run: every account page reads the ladders
+def _ladders_query():
+    return (
+        sa.select(
+            CollectionStage.ladder,
+            CollectionStage.effective_from,
+            CollectionStage.code,
+            CollectionStage.min_days_past_due,
+        )
+        .where(CollectionStage.effective_from <= sa.bindparam("at", type_=UTCDateTime()))
+        .order_by(CollectionStage.position)
+    )
+
+
 def ladders(at: datetime | None = None) -> dict[str, list[Rung]]:
     """Every stage ladder in force at `at` (now by default) by name (a product's own, and
     "default"): for each ladder, the rungs of its newest version that took effect by then."""
     versions: dict[str, dict[datetime, list[Rung]]] = defaultdict(lambda: defaultdict(list))
-    for stage in db.session.scalars(
-        sa.select(CollectionStage)
-        .where(CollectionStage.effective_from <= (at or clock.now()))
-        .order_by(CollectionStage.position)
+    for ladder, effective_from, code, min_days in db.session.execute(
+        _ladders_query(), {"at": at or clock.now()}
     ):
-        versions[stage.ladder][stage.effective_from].append(
-            Rung(stage.code, stage.min_days_past_due)
-        )
+        versions[ladder][effective_from].append(Rung(code, min_days))
     return {name: by_time[max(by_time)] for name, by_time in versions.items()}
 
 
@@ -256,23 +268,30 @@ class JudgedContacts:
     preferences: dict[int, ContactPreferences]
 
 
-def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
-    """Every contact on the borrower's loans, newest first, with the contact rules and the
-    preferences each is judged by, in one statement (pages that list contacts need all)."""
+@cache  # built once, its values bound at each run (a borrower's every page lists contacts)
+def _judged_contacts_query():
     # The join repeats each contact once per version of the rule set; versions are few. The
     # contacts come back as plain rows (a bundle of their columns), not tracked objects: pages
     # only read them, and a long contact log is the largest part of a borrower's pages.
-    rows = db.session.execute(
+    return (
         sa.select(_CONTACT_COLUMNS, ContactRuleSet, ContactPreference)
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
-        .outerjoin(ContactRuleSet, ContactRuleSet.name == name)
+        .outerjoin(ContactRuleSet, ContactRuleSet.name == sa.bindparam("rule_set"))
         .outerjoin(ContactPreference, ContactPreference.id == _preferences_in_force())
-        .where(Loan.borrower_id == borrower_id)
+        .where(Loan.borrower_id == sa.bindparam("borrower_id"))
         .order_by(
             ContactLogEntry.contacted_at.desc(),
             ContactLogEntry.id.desc(),
             ContactRuleSet.effective_from,
         )
+    )
+
+
+def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
+    """Every contact on the borrower's loans, newest first, with the contact rules and the
+    preferences each is judged by, in one statement (pages that list contacts need all)."""
+    rows = db.session.execute(
+        _judged_contacts_query(), {"borrower_id": borrower_id, "rule_set": name}
     ).all()
     contacts = list({contact.id: contact for contact, _, _ in rows}.values())
     versions = {row.id: row for _, row, _ in rows if row is not None}

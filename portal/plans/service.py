@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -697,19 +698,26 @@ def approver_queue(
     page: int = 1,
 ) -> Page:
     """Requests for approvers, filtered and sorted, one page at a time (two queries)."""
-    conditions = [HardshipRequest.status.in_(QUEUE_STATES.get(state, QUEUE_STATES["waiting"]))]
-    if kind in ("extension", "installment_plan"):
+    state = state if state in QUEUE_STATES else "waiting"
+    kind = kind if kind in ("extension", "installment_plan") else ""
+    sort = sort if sort in QUEUE_SORTS else "oldest"
+    return paginate(*_approver_queue_statements(state, kind, late_only, sort), page)
+
+
+@lru_cache(maxsize=64)  # a few dozen filters, each built once
+def _approver_queue_statements(state: str, kind: str, late_only: bool, sort: str):
+    conditions = [HardshipRequest.status.in_(QUEUE_STATES[state])]
+    if kind:
         conditions.append(HardshipRequest.kind == kind)
     if late_only:
         conditions.append(HardshipRequest.decision_overdue_at.is_not(None))
-    return paginate(
+    return (
         sa.select(HardshipRequest, Loan, Borrower)
         .join(Loan, HardshipRequest.loan_id == Loan.id)
         .join(Borrower, HardshipRequest.borrower_id == Borrower.id)
         .where(*conditions)
-        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["oldest"])),
+        .order_by(*QUEUE_SORTS[sort]),
         sa.select(sa.func.count(HardshipRequest.id)).where(*conditions),
-        page,
     )
 
 
