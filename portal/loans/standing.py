@@ -481,10 +481,20 @@ def standing(
         view = _contract_view(balance, schedule, today)
         slots = [(view.unscheduled_due_on, view.unscheduled)] if view.unscheduled_due_on else []
         slots += [(i.due_on, i.unpaid_parts) for i in view.installments]
-        overdue = sum((parts for due_on, parts in slots if due_on < today), ZERO)
-        overdue += Components(fee=owed.fee)
-        due_today = sum((parts for due_on, parts in slots if due_on == today), ZERO)
-        late = [(due_on, parts) for due_on, parts in slots if due_on < today and parts.total]
+        # Summed part by part (the slots hold principal and interest; fees are all overdue).
+        overdue_parts, today_parts = [0, 0], [0, 0]
+        late = []
+        for due_on, parts in slots:
+            if due_on < today:
+                overdue_parts[0] += parts.principal
+                overdue_parts[1] += parts.interest
+                if parts.principal or parts.interest:
+                    late.append((due_on, parts))
+            elif due_on == today:
+                today_parts[0] += parts.principal
+                today_parts[1] += parts.interest
+        overdue = Components(*overdue_parts, owed.fee)
+        due_today = Components(*today_parts)
 
     oldest_unpaid_due_on = min(due_on for due_on, _ in late) if late else None
     days_past_due = (today - oldest_unpaid_due_on).days if oldest_unpaid_due_on else 0
