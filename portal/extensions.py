@@ -1,6 +1,13 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import (
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    request_started,
+)
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -64,9 +71,14 @@ def writes(view):
     return view
 
 
+@request_started.connect
+def _mark_served(sender, **extra):
+    g._portal_served = True
+
+
 def _request_writes() -> bool:
-    if not has_request_context():
-        return True  # commands, jobs, and tests preparing data
+    if not has_request_context() or not g.get("_portal_served"):
+        return True  # commands, jobs, and work in a request context that serves no request
     if request.method not in SAFE_METHODS or g.get("_portal_writes"):
         return True
     return getattr(current_app.view_functions.get(request.endpoint), "writes", False)
