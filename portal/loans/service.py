@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Bundle
 
 from portal import clock, rows
 from portal.columns import UTCDateTime
@@ -241,23 +241,6 @@ def preferences_of(row: ContactPreference | None) -> ContactPreferences | None:
     )
 
 
-def _preferences_in_force():
-    """The id of the borrower's preferences row in force when each contact was made."""
-    set_before = sa.select(ContactPreference.id).where(
-        ContactPreference.borrower_id == Loan.borrower_id,
-        ContactPreference.set_at <= ContactLogEntry.contacted_at,
-    )
-    return (
-        set_before.order_by(ContactPreference.set_at.desc(), ContactPreference.id.desc())
-        .limit(1)
-        .correlate(Loan, ContactLogEntry)
-        .scalar_subquery()
-    )
-
-
-_CONTACT_COLUMNS = Bundle("contact", *ContactLogEntry.__table__.columns)
-
-
 @dataclass
 class JudgedContacts:
     """A borrower's contacts, newest first, with what they are judged by: the contact rules
@@ -268,35 +251,52 @@ class JudgedContacts:
     preferences: dict[int, ContactPreferences]
 
 
-@cache  # built once, its values bound at each run (a borrower's every page lists contacts)
-def _judged_contacts_query():
-    # The join repeats each contact once per version of the rule set; versions are few. The
-    # contacts come back as plain rows (a bundle of their columns), not tracked objects: pages
-    # only read them, and a long contact log is the largest part of a borrower's pages.
+# Built once, their values bound at each run: a borrower's every page lists contacts. The
+# contacts come back as plain rows of their columns, not tracked objects: pages only read
+# them, and a long contact log is the largest part of a borrower's pages.
+@cache
+def _contacts_query():
     return (
-        sa.select(_CONTACT_COLUMNS, ContactRuleSet, ContactPreference)
+        sa.select(*ContactLogEntry.__table__.columns)
         .join(Loan, ContactLogEntry.loan_id == Loan.id)
-        .outerjoin(ContactRuleSet, ContactRuleSet.name == sa.bindparam("rule_set"))
-        .outerjoin(ContactPreference, ContactPreference.id == _preferences_in_force())
         .where(Loan.borrower_id == sa.bindparam("borrower_id"))
-        .order_by(
-            ContactLogEntry.contacted_at.desc(),
-            ContactLogEntry.id.desc(),
-            ContactRuleSet.effective_from,
-        )
+        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+    )
+
+
+@cache
+def _rule_sets_query():
+    return (
+        sa.select(ContactRuleSet)
+        .where(ContactRuleSet.name == sa.bindparam("rule_set"))
+        .order_by(ContactRuleSet.effective_from)
+    )
+
+
+@cache
+def _preferences_query():
+    return (
+        sa.select(ContactPreference)
+        .where(ContactPreference.borrower_id == sa.bindparam("borrower_id"))
+        .order_by(ContactPreference.set_at, ContactPreference.id)
     )
 
 
 def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
     """Every contact on the borrower's loans, newest first, with the contact rules and the
-    preferences each is judged by, in one statement (pages that list contacts need all)."""
-    rows = db.session.execute(
-        _judged_contacts_query(), {"borrower_id": borrower_id, "rule_set": name}
-    ).all()
-    contacts = list({contact.id: contact for contact, _, _ in rows}.values())
-    versions = {row.id: row for _, row, _ in rows if row is not None}
-    book = rule_book((row.effective_from, _rules_of(row)) for row in versions.values())
-    preferences = {contact.id: preferences_of(row) for contact, _, row in rows if row is not None}
+    preferences each is judged by, in three statements (pages that list contacts need all)."""
+    contacts = db.session.execute(_contacts_query(), {"borrower_id": borrower_id}).all()
+    versions = db.session.scalars(_rule_sets_query(), {"rule_set": name})
+    book = rule_book((row.effective_from, _rules_of(row)) for row in versions)
+    # Each contact is judged by the newest preferences set by the time it was made.
+    changes = db.session.scalars(_preferences_query(), {"borrower_id": borrower_id}).all()
+    set_at = [change.set_at for change in changes]
+    in_force = [preferences_of(change) for change in changes]
+    preferences = {}
+    for contact in contacts:
+        newest = bisect_right(set_at, contact.contacted_at)
+        if newest:
+            preferences[contact.id] = in_force[newest - 1]
     return JudgedContacts(contacts, book, preferences)
 
 
