@@ -182,7 +182,9 @@ def test_complaining_about_a_contact_suggests_the_category_of_the_broken_prefere
 
 
 @pytest.mark.parametrize("path", ["/loans", "/loans/{loan_id}"])
-def test_changing_preferences_costs_the_pages_no_statement(app, client, overdue_borrower, clock, path):
+def test_changing_preferences_costs_the_pages_no_statement(
+    app, client, overdue_borrower, clock, path
+):
     url = path.format(loan_id=overdue_borrower.loan_id)
     log_in(client, overdue_borrower.phone)
     add_contact(app, overdue_borrower.loan_id, shanghai(TODAY, 9, 0))

@@ -317,7 +317,9 @@ def page_statements(statements: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/loans", "/loans/{loan_id}"])
-def test_at_most_eight_statements_per_page_whatever_the_history(app, client, overdue_borrower, path):
+def test_at_most_eight_statements_per_page_whatever_the_history(
+    app, client, overdue_borrower, path
+):
     url = path.format(loan_id=overdue_borrower.loan_id)
     log_in(client, overdue_borrower.phone)
     client.get(url)  # warm up: the session's last-seen time is written at most once a minute
