@@ -65,8 +65,8 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def writes(view):
-    """Mark a view that writes though it answers GET (a form's sent-once token, an audit of a
-    staff read): on SQLite its transaction takes the write lock from the start."""
+    """Mark a view that writes though it answers GET (an audit of a staff read, a payment's
+    status asked of Stripe): on SQLite its transaction takes the write lock from the start."""
     view.writes = True
     return view
 
