@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 from portal.columns import UTCDateTime
 from portal.extensions import db
+from portal.rows import valid_id
 
 
 class AuditEntry(db.Model):
@@ -63,6 +64,15 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def staff_read(model, row_id, action: str, subject_type: str):
+    """A row a staff member opens (anything with a borrower), or None when there is none with
+    that id; the look at the borrower's data is audited."""
+    row = db.session.get(model, row_id) if valid_id(row_id) else None
+    if row is not None:
+        record(action, subject_type=subject_type, subject_id=row.id, borrower_id=row.borrower_id)
+    return row
 
 
 @sa.event.listens_for(AuditEntry, "before_update")

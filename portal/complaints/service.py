@@ -436,15 +436,7 @@ def find_complaint(complaint_id: int) -> Complaint | None:
 
 def complaint_for_staff(complaint_id: int) -> Complaint | None:
     """A complaint for a support page; the look at the borrower's data is audited."""
-    complaint = find_complaint(complaint_id)
-    if complaint is not None:
-        audit.record(
-            "staff.complaint_viewed",
-            subject_type=SUBJECT,
-            subject_id=complaint.id,
-            borrower_id=complaint.borrower_id,
-        )
-    return complaint
+    return audit.staff_read(Complaint, complaint_id, "staff.complaint_viewed", SUBJECT)
 
 
 def support_staff() -> list[User]:

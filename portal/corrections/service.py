@@ -253,15 +253,7 @@ def find_correction(correction_id: int) -> CorrectionRequest | None:
 
 def correction_for_staff(correction_id: int) -> CorrectionRequest | None:
     """A request for a support page; the look at the borrower's data is audited."""
-    correction = find_correction(correction_id)
-    if correction is not None:
-        audit.record(
-            "staff.correction_viewed",
-            subject_type=SUBJECT,
-            subject_id=correction.id,
-            borrower_id=correction.borrower_id,
-        )
-    return correction
+    return audit.staff_read(CorrectionRequest, correction_id, "staff.correction_viewed", SUBJECT)
 
 
 def check_acceptable(correction: CorrectionRequest) -> None:

@@ -125,15 +125,7 @@ def open_disputes() -> list[Dispute]:
 
 def dispute_for_staff(dispute_id: int) -> Dispute | None:
     """A dispute for support staff (audited: it shows the borrower's data)."""
-    dispute = db.session.get(Dispute, dispute_id) if valid_id(dispute_id) else None
-    if dispute is not None:
-        audit.record(
-            "staff.dispute_viewed",
-            subject_type=SUBJECT,
-            subject_id=dispute.id,
-            borrower_id=dispute.borrower_id,
-        )
-    return dispute
+    return audit.staff_read(Dispute, dispute_id, "staff.dispute_viewed", SUBJECT)
 
 
 def answer_dispute(

@@ -732,15 +732,7 @@ def schedule_of(
 
 def request_for_approver(request_id: int) -> HardshipRequest | None:
     """A request with the borrower's data, for an approver; the look is audited."""
-    found = db.session.get(HardshipRequest, request_id)
-    if found is not None:
-        audit.record(
-            "staff.request_viewed",
-            subject_type="hardship_request",
-            subject_id=found.id,
-            borrower_id=found.borrower_id,
-        )
-    return found
+    return audit.staff_read(HardshipRequest, request_id, "staff.request_viewed", "hardship_request")
 
 
 def loan_requests(loan_id: int) -> list[HardshipRequest]:
