@@ -244,7 +244,8 @@ def _records(b: DemoBorrower, when: DemoTime) -> list[dict]:
             "kind": "charge",
             "posted_at": when.at(opened, 10).isoformat(),
             "principal": b.principal,
-            "description": "Loan disbursed",
+            # The lender's own words, in its language: pages show them as they are.
+            "description": "放款",
         },
         {
             "record": "journal",
@@ -253,7 +254,7 @@ def _records(b: DemoBorrower, when: DemoTime) -> list[dict]:
             "kind": "charge",
             "posted_at": when.at(opened, 10, 1).isoformat(),
             "interest": interest_each * INSTALLMENTS,
-            "description": "Contract interest",
+            "description": "合同利息",
         },
     ]
     for number in range(INSTALLMENTS):
@@ -280,7 +281,7 @@ def _records(b: DemoBorrower, when: DemoTime) -> list[dict]:
                     "posted_at": when.at(due, 20, 12).isoformat(),
                     "principal": -principal,
                     "interest": -interest_each,
-                    "description": "Repayment",
+                    "description": "还款",
                 }
             )
         elif due < today:
@@ -292,7 +293,7 @@ def _records(b: DemoBorrower, when: DemoTime) -> list[dict]:
                     "kind": "charge",
                     "posted_at": when.at(due + timedelta(days=1), 1).isoformat(),
                     "fee": LATE_FEE,
-                    "description": "Late fee",
+                    "description": "逾期费",
                 }
             )
     return records + _contacts(b, oldest_unpaid, when)
