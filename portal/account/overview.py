@@ -138,15 +138,18 @@ class Dashboard:
         return list(found.values())
 
 
-def _contacts_by_loan(borrower: Borrower, limit: int | None):
-    """Each loan's contacts (newest first, at most `limit`) with their rule marks, and the rules
-    and the borrower's preferences each was judged by; how many of each loan's contacts break a
-    rule (checked over all of them); and the rules in force now."""
+def _contacts_by_loan(borrower: Borrower, limit: int | None, loan_id: int | None = None):
+    """Each loan's contacts (newest first, at most `limit`; only those of `loan_id` if given)
+    with their rule marks, and the rules and the borrower's preferences each was judged by; how
+    many of each loan's contacts break a rule (checked over all the borrower's contacts, as the
+    daily limits count them); and the rules in force now."""
     judged = ledger.judged_contacts(borrower.id)
     breaches = ledger.judged_marks(judged, borrower)
     listed: dict[int, list[ContactView]] = defaultdict(list)
     totals: Counter = Counter()
     for contact in judged.contacts:
+        if loan_id is not None and contact.loan_id != loan_id:
+            continue
         if limit is None or len(listed[contact.loan_id]) < limit:
             listed[contact.loan_id].append(
                 ContactView(
@@ -185,7 +188,7 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
     found = accounts(borrower, loan_id=loan_id, now=now)
     if not found:
         return None
-    listed, totals, rules = _contacts_by_loan(borrower, None)
+    listed, totals, rules = _contacts_by_loan(borrower, None, loan_id)
     overview = LoanOverview(found[0], listed[loan_id], totals[loan_id])
     entries = db.session.scalars(_journal_query(), {"loan_id": loan_id})
     running = Components()
