@@ -33,6 +33,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+
+def read_columns(statement, values=None):
+    """The rows of a statement over tables' columns (no mapped classes) as plain tuples.
+
+    Such a statement runs as Core: none of the ORM's per-statement work, which is for loading
+    objects and costs about as much as running a small query. What the session holds unsaved
+    is flushed first, as the ORM's autoflush would before a query.
+    """
+    db.session.flush()
+    return db.session.execute(statement, values).tuples()
+
+
 # How long a SQLite connection waits for another one's transaction to end before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

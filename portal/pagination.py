@@ -24,6 +24,7 @@ def paginate(rows_query, count_query, page: int, size: int = PAGE_SIZE, values=N
     """Run `count_query`, clamp `page` into range, and fetch that page of `rows_query` (both
     with the bound `values`, if any)."""
     values = values or {}
+    db.session.flush()  # a count over tables' columns runs as Core, without the ORM's autoflush
     total = db.session.scalar(count_query, values)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portal import clock
 from portal.disputes.models import Dispute
-from portal.extensions import db
+from portal.extensions import db, read_columns
 from portal.loans import service as ledger
 from portal.loans.models import Borrower, JournalEntry, Loan, LoanDueDate
 from portal.loans.standing import (
@@ -87,29 +87,31 @@ def _paid_since_acceptance():
 
 @cache
 def _schedules_query(with_plans: bool):
+    # Of the tables' columns, not the mapped attributes: plain rows, run as Core statements.
+    due_dates = LoanDueDate.__table__.c
     due = sa.select(
-        LoanDueDate.loan_id.label("loan_id"),
+        due_dates.loan_id,
         sa.literal(False).label("is_plan"),
         sa.literal(0).label("number"),
-        LoanDueDate.due_on.label("due_on"),
-        LoanDueDate.principal_minor.label("principal"),
-        LoanDueDate.interest_minor.label("interest"),
+        due_dates.due_on,
+        due_dates.principal_minor,
+        due_dates.interest_minor,
         sa.literal(0).label("amount"),
-    ).where(LoanDueDate.loan_id.in_(sa.bindparam("loan_ids", expanding=True)))
+    ).where(due_dates.loan_id.in_(sa.bindparam("loan_ids", expanding=True)))
     if not with_plans:
         return due
-    installments = (
-        sa.select(
-            PaymentPlan.loan_id,
-            sa.literal(True),
-            PlanInstallment.number,
-            PlanInstallment.due_on,
-            sa.literal(0),
-            sa.literal(0),
-            PlanInstallment.amount_minor,
-        )
-        .join(PaymentPlan, PlanInstallment.plan_id == PaymentPlan.id)
-        .where(PlanInstallment.plan_id.in_(sa.bindparam("plan_ids", expanding=True)))
+    plans, installment = PaymentPlan.__table__.c, PlanInstallment.__table__.c
+    installments = sa.select(
+        plans.loan_id,
+        sa.literal(True),
+        installment.number,
+        installment.due_on,
+        sa.literal(0),
+        sa.literal(0),
+        installment.amount_minor,
+    ).where(
+        installment.plan_id == plans.id,
+        installment.plan_id.in_(sa.bindparam("plan_ids", expanding=True)),
     )
     return sa.union_all(due, installments)
 
@@ -122,7 +124,7 @@ def _schedules(loan_ids: list[int], plan_ids: list[int]):
         return contract, plan
     values = {"loan_ids": loan_ids, "plan_ids": plan_ids} if plan_ids else {"loan_ids": loan_ids}
     # Unpacked, not read by name: a staff list reads hundreds of these rows.
-    rows = db.session.execute(_schedules_query(bool(plan_ids)), values).tuples()
+    rows = read_columns(_schedules_query(bool(plan_ids)), values)
     for loan_id, is_plan, number, due_on, principal, interest, amount in rows:
         if is_plan:
             plan[loan_id].append((number, due_on, amount))

@@ -405,20 +405,22 @@ def staff_queue(filters: QueueFilters, staff_id: int, now: datetime | None = Non
 
 @lru_cache(maxsize=256)  # a few hundred filters at most, each built once; values bound
 def _staff_queue_statements(status, queue: str, priority: bool, overdue: bool, mine: bool, sort):
+    # On the table's columns, so that the count runs as a Core statement (no ORM work).
+    complaint = Complaint.__table__.c
     conditions = []
     if status == "open":
-        conditions.append(Complaint.status.in_(OPEN_STATUSES))
+        conditions.append(complaint.status.in_(OPEN_STATUSES))
     elif status:
-        conditions.append(Complaint.status == sa.bindparam("status"))
+        conditions.append(complaint.status == sa.bindparam("status"))
     if queue:
-        conditions.append(Complaint.queue == queue)
+        conditions.append(complaint.queue == queue)
     if priority:
-        conditions.append(Complaint.priority == sa.bindparam("priority"))
+        conditions.append(complaint.priority == sa.bindparam("priority"))
     if overdue:
-        conditions.append(Complaint.response_due_at < sa.bindparam("now"))
-        conditions.append(Complaint.status.in_(OPEN_STATUSES))
+        conditions.append(complaint.response_due_at < sa.bindparam("now"))
+        conditions.append(complaint.status.in_(OPEN_STATUSES))
     if mine:
-        conditions.append(Complaint.assigned_to_id == sa.bindparam("staff_id"))
+        conditions.append(complaint.assigned_to_id == sa.bindparam("staff_id"))
     assignee = aliased(User)
     return (
         sa.select(Complaint, Borrower, assignee)
@@ -426,7 +428,7 @@ def _staff_queue_statements(status, queue: str, priority: bool, overdue: bool, m
         .outerjoin(assignee, Complaint.assigned_to_id == assignee.id)
         .where(*conditions)
         .order_by(*QUEUE_SORTS[sort]),
-        sa.select(sa.func.count(Complaint.id)).where(*conditions),
+        sa.select(sa.func.count(complaint.id)).where(*conditions),
     )
 
 

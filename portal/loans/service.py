@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal import clock, rows
 from portal.columns import UTCDateTime
-from portal.extensions import db
+from portal.extensions import db, read_columns
 from portal.loans.contact_rules import (
     BEGINNING,
     Contact,
@@ -198,15 +198,11 @@ def _rules_of(row: ContactRuleSet | None) -> ContactRules:
 
 @cache  # built once, the moment bound at each run: every account page reads the ladders
 def _ladders_query():
+    stage = CollectionStage.__table__.c
     return (
-        sa.select(
-            CollectionStage.ladder,
-            CollectionStage.effective_from,
-            CollectionStage.code,
-            CollectionStage.min_days_past_due,
-        )
-        .where(CollectionStage.effective_from <= sa.bindparam("at", type_=UTCDateTime()))
-        .order_by(CollectionStage.position)
+        sa.select(stage.ladder, stage.effective_from, stage.code, stage.min_days_past_due)
+        .where(stage.effective_from <= sa.bindparam("at", type_=UTCDateTime()))
+        .order_by(stage.position)
     )
 
 
@@ -214,7 +210,7 @@ def ladders(at: datetime | None = None) -> dict[str, list[Rung]]:
     """Every stage ladder in force at `at` (now by default) by name (a product's own, and
     "default"): for each ladder, the rungs of its newest version that took effect by then."""
     versions: dict[str, dict[datetime, list[Rung]]] = defaultdict(lambda: defaultdict(list))
-    for ladder, effective_from, code, min_days in db.session.execute(
+    for ladder, effective_from, code, min_days in read_columns(
         _ladders_query(), {"at": at or clock.now()}
     ):
         versions[ladder][effective_from].append(Rung(code, min_days))
@@ -256,11 +252,11 @@ class JudgedContacts:
 # them, and a long contact log is the largest part of a borrower's pages.
 @cache
 def _contacts_query():
+    contact, loan = ContactLogEntry.__table__.c, Loan.__table__.c
     return (
-        sa.select(*ContactLogEntry.__table__.columns)
-        .join(Loan, ContactLogEntry.loan_id == Loan.id)
-        .where(Loan.borrower_id == sa.bindparam("borrower_id"))
-        .order_by(ContactLogEntry.contacted_at.desc(), ContactLogEntry.id.desc())
+        sa.select(*contact)
+        .where(contact.loan_id == loan.id, loan.borrower_id == sa.bindparam("borrower_id"))
+        .order_by(contact.contacted_at.desc(), contact.id.desc())
     )
 
 
@@ -291,10 +287,7 @@ def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
     """Every contact on the borrower's loans, newest first, with the contact rules and the
     preferences each is judged by, in three statements (pages that list contacts need all)."""
     contacts = list(
-        map(
-            ContactRow._make,
-            db.session.execute(_contacts_query(), {"borrower_id": borrower_id}).tuples(),
-        )
+        map(ContactRow._make, read_columns(_contacts_query(), {"borrower_id": borrower_id}))
     )
     versions = db.session.scalars(_rule_sets_query(), {"rule_set": name})
     book = rule_book((row.effective_from, _rules_of(row)) for row in versions)

@@ -706,18 +706,20 @@ def approver_queue(
 
 @lru_cache(maxsize=64)  # a few dozen filters, each built once
 def _approver_queue_statements(state: str, kind: str, late_only: bool, sort: str):
-    conditions = [HardshipRequest.status.in_(QUEUE_STATES[state])]
+    # On the table's columns, so that the count runs as a Core statement (no ORM work).
+    request = HardshipRequest.__table__.c
+    conditions = [request.status.in_(QUEUE_STATES[state])]
     if kind:
-        conditions.append(HardshipRequest.kind == kind)
+        conditions.append(request.kind == kind)
     if late_only:
-        conditions.append(HardshipRequest.decision_overdue_at.is_not(None))
+        conditions.append(request.decision_overdue_at.is_not(None))
     return (
         sa.select(HardshipRequest, Loan, Borrower)
         .join(Loan, HardshipRequest.loan_id == Loan.id)
         .join(Borrower, HardshipRequest.borrower_id == Borrower.id)
         .where(*conditions)
         .order_by(*QUEUE_SORTS[sort]),
-        sa.select(sa.func.count(HardshipRequest.id)).where(*conditions),
+        sa.select(sa.func.count(request.id)).where(*conditions),
     )
 
 
