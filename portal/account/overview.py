@@ -6,7 +6,7 @@ another borrower's loan is simply not found.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -15,19 +15,23 @@ import sqlalchemy as sa
 
 from portal import clock
 from portal.account.service import Account, accounts
-from portal.extensions import db
+from portal.extensions import read_columns
 from portal.loans import service as ledger
 from portal.loans.contact_rules import ContactPreferences, ContactRules
 from portal.loans.journal import PORTAL_DESCRIPTIONS, Components, entry_wording
-from portal.loans.models import Borrower, ContactLogEntry, JournalEntry
+from portal.loans.models import Borrower, JournalEntry
 from portal.loans.standing import Standing
 
 LATEST_CONTACTS = 3
 
+# A journal entry as the loan page reads it: its columns, read-only (a long journal's rows are
+# read many times a page, which SQLAlchemy's rows and objects make slow).
+EntryRow = namedtuple("EntryRow", [column.key for column in JournalEntry.__table__.columns])
+
 
 @dataclass
 class ContactView:
-    entry: ContactLogEntry
+    entry: ledger.ContactRow
     breaches: list[str]
     # The borrower's own preferences in force when the contact was made, if any.
     preferences: ContactPreferences | None = None
@@ -92,7 +96,7 @@ class LoanOverview:
 
 @dataclass
 class JournalLine:
-    entry: JournalEntry
+    entry: EntryRow
     change: Components
     balance_after: Components
     # The lender's own description of the entry, if it gave one.
@@ -176,10 +180,11 @@ def dashboard(borrower: Borrower, now: datetime | None = None) -> Dashboard:
 
 @cache  # built once, the loan bound at each run
 def _journal_query():
+    entry = JournalEntry.__table__.c
     return (
-        sa.select(JournalEntry)
-        .where(JournalEntry.loan_id == sa.bindparam("loan_id"))
-        .order_by(JournalEntry.posted_at, JournalEntry.id)
+        sa.select(*entry)
+        .where(entry.loan_id == sa.bindparam("loan_id"))
+        .order_by(entry.posted_at, entry.id)
     )
 
 
@@ -190,7 +195,7 @@ def loan_detail(borrower: Borrower, loan_id: int, now: datetime | None = None) -
         return None
     listed, totals, rules = _contacts_by_loan(borrower, None, loan_id)
     overview = LoanOverview(found[0], listed[loan_id], totals[loan_id])
-    entries = db.session.scalars(_journal_query(), {"loan_id": loan_id})
+    entries = map(EntryRow._make, read_columns(_journal_query(), {"loan_id": loan_id}))
     running = Components()
     journal = []
     kinds = {}
