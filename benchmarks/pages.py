@@ -318,6 +318,11 @@ def run(database: str, args, workdir: Path) -> None:
         )
         portal, portal_port = serve("wsgi:app", env, args.workers)
         servers.append(portal)
+        # The Fortunes table is made and filled once, before its workers start (each would
+        # otherwise try to create it at the same moment).
+        subprocess.run(
+            [sys.executable, "-c", "import benchmarks.fortunes"], cwd=ROOT, env=env, check=True
+        )
         fortunes, fortunes_port = serve("benchmarks.fortunes:app", env, args.workers)
         servers.append(fortunes)
         targets = {"fortunes": (fortunes_port, "/fortunes", None)}
