@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from collections import namedtuple
+
 from flask import (
     current_app,
     g,
@@ -43,6 +45,15 @@ def read_columns(statement, values=None):
     """
     db.session.flush()
     return db.session.execute(statement, values).tuples()
+
+
+def row_type(model):
+    """A named tuple of the model's columns, to hold what `read_columns` reads of its table.
+
+    Pages read long lists of such rows many times over; SQLAlchemy's rows find a column by
+    name through a failed attribute look-up (about a microsecond each), a named tuple at once.
+    """
+    return namedtuple(f"{model.__name__}Row", [column.key for column in model.__table__.columns])
 
 
 # How long a SQLite connection waits for another one's transaction to end before giving up.

@@ -6,7 +6,7 @@ another borrower's loan is simply not found.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, namedtuple
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portal import clock
 from portal.account.service import Account, accounts
-from portal.extensions import read_columns
+from portal.extensions import read_columns, row_type
 from portal.loans import service as ledger
 from portal.loans.contact_rules import ContactPreferences, ContactRules
 from portal.loans.journal import PORTAL_DESCRIPTIONS, Components, entry_wording
@@ -24,9 +24,8 @@ from portal.loans.standing import Standing
 
 LATEST_CONTACTS = 3
 
-# A journal entry as the loan page reads it: its columns, read-only (a long journal's rows are
-# read many times a page, which SQLAlchemy's rows and objects make slow).
-EntryRow = namedtuple("EntryRow", [column.key for column in JournalEntry.__table__.columns])
+# A journal entry as the loan page reads it: its columns, read-only.
+EntryRow = row_type(JournalEntry)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal import clock, rows
 from portal.columns import UTCDateTime
-from portal.extensions import db, read_columns
+from portal.extensions import db, read_columns, row_type
 from portal.loans.contact_rules import (
     BEGINNING,
     Contact,
@@ -278,9 +278,8 @@ def _preferences_query():
     )
 
 
-# A contact as pages read it: SQLAlchemy's rows find a column by name through a failed look-up
-# (about a microsecond each), and a page reads a long contact log's columns thousands of times.
-ContactRow = namedtuple("ContactRow", [column.key for column in ContactLogEntry.__table__.columns])
+# A contact as pages read it: its columns, read-only.
+ContactRow = row_type(ContactLogEntry)
 
 
 def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
