@@ -4,8 +4,8 @@ Flask + Flask-SQLAlchemy ORM + Jinja, as the portal: every request loads all row
 `fortune` table, adds one in memory, sorts them by message and renders an escaped HTML table.
 The template is compiled once, as TechEmpower's own Flask app has it (`render_template` of a
 template file, which Jinja keeps compiled): compiling it on every request, as
-`render_template_string` does, costs more than the rest of the request and made the yardstick
-half as fast as it should be.
+`render_template_string` does, costs about as much as the rest of the request and made the
+yardstick half as fast as it should be.
 Serve it with `gunicorn benchmarks.fortunes:app` and DATABASE_URL (the table is created and
 filled on start if missing).
 """
