@@ -302,22 +302,8 @@ def judged_contacts(borrower_id: int, name: str = "default") -> JudgedContacts:
     return JudgedContacts(contacts, book, preferences)
 
 
-def borrower_contacts(borrower_id: int) -> list[ContactLogEntry]:
-    """Every contact on the borrower's loans, newest first."""
-    return judged_contacts(borrower_id).contacts
-
-
-def borrower_contacts_and_rules(
-    borrower_id: int, name: str = "default"
-) -> tuple[list[ContactLogEntry], RuleBook]:
-    """Every contact on the borrower's loans, newest first, and the contact rule sets (with their
-    effect dates) they are judged by, in one statement."""
-    judged = judged_contacts(borrower_id, name)
-    return judged.contacts, judged.rules
-
-
 def marked(
-    contacts: list[ContactLogEntry],
+    contacts: list[ContactRow],
     borrower: Borrower,
     rules: ContactRules | RuleBook | None = None,
     preferences: dict[int, ContactPreferences] | None = None,
@@ -365,7 +351,7 @@ def contact_marks(borrower: Borrower, contact_id: int) -> list[str]:
     return contact_judgement(borrower, contact_id)[0]
 
 
-def marked_contacts(borrower: Borrower) -> list[tuple[ContactLogEntry, list[str]]]:
+def marked_contacts(borrower: Borrower) -> list[tuple[ContactRow, list[str]]]:
     """Every contact of the borrower that breaks a rule, newest first, with the rules."""
     judged = judged_contacts(borrower.id)
     marks = judged_marks(judged, borrower)
